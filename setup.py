@@ -1,0 +1,5 @@
+"""Packaging entry point; metadata lives in pyproject.toml (PEP 621)."""
+
+from setuptools import setup
+
+setup()
