@@ -1,0 +1,180 @@
+"""The pager: which pages to ask for, and serving their items lazily and in order.
+
+Paging arithmetic is kept in pure functions so it can be tested without a server; the
+``Pager`` only decides *when* to call the page fetcher it is given.  Memory stays bounded by
+one page (sequential mode) or by ``threads`` pages (parallel mode), because a page is only
+requested when iteration reaches it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pyral.cargotruck import run_in_order
+
+DEFAULT_PAGESIZE = 500
+MAX_PAGESIZE = 2000
+MAX_ITEMS = 1000000
+MAX_START = 1000000
+#: never more requests in flight for one Rally than Rally tolerates per user
+MAX_THREADS = 12
+
+_log = logging.getLogger("pyral.pager")
+
+PageFetcher = Callable[[int], list[dict[str, Any]]]
+
+
+def normalize_pagesize(value: Any) -> int:
+    """Default 500, clamped to 1..2000 (WSAPI v2.0 refuses bigger pages)."""
+    if value is None or isinstance(value, bool):
+        return DEFAULT_PAGESIZE
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_PAGESIZE
+    if size < 1:
+        return DEFAULT_PAGESIZE
+    return min(size, MAX_PAGESIZE)
+
+
+def normalize_start(value: Any) -> int:
+    """1-based start index; out-of-range or non-integer values fall back to 1 (as pyral)."""
+    try:
+        start = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return start if 0 < start < MAX_START else 1
+
+
+def normalize_limit(value: Any) -> int | None:
+    """Client-side cap on items served; ``None``/0/garbage mean 'no limit'."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        return None
+    if limit <= 0:
+        return None
+    return min(limit, MAX_ITEMS)
+
+
+def normalize_threads(value: Any) -> int:
+    """Parallel page fetches; 0/1/absent mean sequential, capped at 12."""
+    if value is None or isinstance(value, bool):
+        return 1
+    try:
+        threads = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return max(1, min(threads, MAX_THREADS))
+
+
+def servable(total: int, start_index: int, limit: int | None) -> int:
+    """How many items iteration will hand out.
+
+    The server counts ``total`` over the whole result set; starting at ``start_index``
+    leaves ``total - (start_index - 1)`` of them, and ``limit`` counts items served (it is
+    not an end index).
+    """
+    remaining = total - (start_index - 1) if start_index > 1 else total
+    remaining = max(remaining, 0)
+    if limit:
+        remaining = min(remaining, limit)
+    return remaining
+
+
+def next_starts(current_start: int, page_size: int, served_through: int, wanted: int, count: int) -> list[int]:
+    """Start indexes of the next ``count`` pages still needed.
+
+    ``served_through`` is how many servable items the pages fetched so far hold; ``wanted``
+    is the total servable.  Pages are contiguous: page k starts at
+    ``current_start + k * page_size``.
+    """
+    starts: list[int] = []
+    have = served_through
+    start = current_start
+    while len(starts) < count and have < wanted:
+        start += page_size
+        starts.append(start)
+        have += page_size
+    return starts
+
+
+class Pager:
+    """Serves raw item dicts from a first page plus lazily fetched follow-up pages."""
+
+    def __init__(
+        self,
+        first_page: list[dict[str, Any]],
+        *,
+        total: int,
+        start_index: int,
+        page_size: int,
+        limit: int | None,
+        fetch_page: PageFetcher | None,
+        threads: int = 1,
+    ) -> None:
+        self.total = total
+        self.start_index = start_index if start_index > 0 else 1
+        self.page_size = page_size if page_size > 0 else max(len(first_page), 1)
+        self.limit = limit
+        self.servable = servable(total, self.start_index, limit)
+        self.threads = max(1, min(threads, MAX_THREADS))
+        self._fetch_page = fetch_page
+        self._buffer: list[dict[str, Any]] = list(first_page)
+        self._pos = 0
+        self._page_start = self.start_index  # start index of the last page requested
+        self._fetched = len(first_page)  # items received so far (all pages)
+        self.served = 0
+        self.pages_fetched = 1
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        if self.served >= self.servable:
+            raise StopIteration
+        if self._pos >= len(self._buffer):
+            self._refill()
+            if self._pos >= len(self._buffer):
+                raise StopIteration
+        item = self._buffer[self._pos]
+        self._pos += 1
+        self.served += 1
+        return item
+
+    def _refill(self) -> None:
+        """Fetch the next page (or group of pages) once the buffer is exhausted."""
+        if self._fetch_page is None:
+            return
+        starts = next_starts(self._page_start, self.page_size, self._fetched, self.servable, self.threads)
+        if not starts:
+            return
+        if len(starts) == 1:
+            pages = [self._fetch_page(starts[0])]
+        else:
+            pages = run_in_order(self._fetch_page, starts, len(starts))
+        self.pages_fetched += len(starts)
+        self._buffer = []
+        self._pos = 0
+        for page_start, page in zip(starts, pages):
+            self._buffer.extend(page)
+            self._fetched += len(page)
+            self._page_start = page_start
+            if len(page) < self.page_size:
+                # the result set shrank under us; what we have is all there is
+                if self._fetched < self.servable:
+                    _log.warning(
+                        "page at start=%d held %d items, fewer than the page size %d; "
+                        "stopping after %d of %d items",
+                        page_start,
+                        len(page),
+                        self.page_size,
+                        self._fetched,
+                        self.servable,
+                    )
+                    self.servable = min(self.servable, self.served + len(self._buffer))
+                break

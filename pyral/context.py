@@ -1,0 +1,160 @@
+"""pyral 1.7.0's ``pyral.context`` names, as a thin view over a client's ``ContextResolver``.
+
+Scripts and examples reach into ``rally.contextHelper`` (``identifyContext``,
+``currentWorkspaceRef`` ...) and catch ``pyral.context.RallyRESTAPIError``.  The error class
+is the very same object as ``pyral.RallyRESTAPIError`` (quirk Q1 fixed), and
+``identifyContext`` here only *computes* augments: it no longer changes the client's current
+workspace or project as a side effect (quirk Q9 fixed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyral._context import PROJECT_PATH_ELEMENT_SEPARATOR, UNSET
+from pyral.exceptions import RallyRESTAPIError
+
+__version__ = (1, 7, 0)
+
+__all__ = ["RallyContext", "RallyContextHelper"]
+
+INITIAL_REQUEST_TIME_LIMIT = 5
+SERVICE_REQUEST_TIME_LIMIT = 120
+_ = (PROJECT_PATH_ELEMENT_SEPARATOR, RallyRESTAPIError)
+
+
+class RallyContext:
+    """A snapshot of who/where a request runs: server, user, workspace and project refs."""
+
+    def __init__(
+        self,
+        server: str,
+        user: str | None,
+        password: str | None,
+        service_url: str,
+        subscription: str | None = None,
+        workspace: str | None = None,
+        project: str | None = None,
+    ) -> None:
+        self.server = server
+        self.user = user
+        self.password = password
+        self.service_url = service_url
+        self.subs_name = subscription
+        self.workspace = workspace
+        self.project = project
+        self._agent: Any = None
+
+    def asDict(self) -> dict[str, Any]:
+        return {
+            "server": self.server,
+            "user": self.user,
+            "password": "****" if self.password else self.password,
+            "subscription": self.subs_name,
+            "workspace": self.workspace,
+            "project": self.project,
+        }
+
+    def serviceURL(self) -> str:
+        return self.service_url
+
+    def subscription(self) -> str | None:
+        return self.subs_name
+
+    def identity(self) -> str:
+        """``server | user | password | subscription | workspace | project`` (password masked)."""
+        masked = "****" if self.password else self.password
+        return " | ".join(str(v) for v in (self.server, self.user, masked, self.subs_name, self.workspace, self.project))
+
+    def __repr__(self) -> str:
+        return self.identity()
+
+
+class RallyContextHelper:
+    """pyral's context helper API on top of the client's resolver."""
+
+    def __init__(self, agent: Any, server: str, user: str | None, password: str | None) -> None:
+        self.agent = agent
+        self.server = server
+        self.user = user
+        self.password = password
+
+    @property
+    def _resolver(self) -> Any:
+        return self.agent._resolver
+
+    @property
+    def user_oid(self) -> int | None:
+        return self._resolver.user_oid
+
+    @property
+    def _inflated(self) -> str | bool:
+        return self._resolver.status()
+
+    def _context(self, workspace: Any, project: Any) -> RallyContext:
+        ctx = RallyContext(
+            self.server,
+            self.user,
+            self.password,
+            self.agent.service_url,
+            self._resolver.subscription_name,
+            workspace.ref if workspace is not None else None,
+            project.ref if project is not None else None,
+        )
+        ctx._agent = self.agent
+        return ctx
+
+    def currentContext(self) -> RallyContext:
+        return self._context(self._resolver.workspace, self._resolver.project)
+
+    def identifyContext(self, **kwargs: Any) -> tuple[RallyContext, list[str]]:
+        """(context, augments) for a call with these ``workspace=`` / ``project=`` / scope kwargs."""
+        workspace = kwargs["workspace"] if "workspace" in kwargs else UNSET
+        project = kwargs["project"] if "project" in kwargs else UNSET
+        augments = self._resolver.augments(workspace, project, kwargs.get("projectScopeUp"), kwargs.get("projectScopeDown"))
+        ws_ref = next((a.split("=", 1)[1] for a in augments if a.startswith("workspace=")), None)
+        proj_ref = next((a.split("=", 1)[1] for a in augments if a.startswith("project=")), None)
+        ctx = RallyContext(self.server, self.user, self.password, self.agent.service_url, self._resolver.subscription_name, ws_ref, proj_ref)
+        ctx._agent = self.agent
+        return ctx, augments
+
+    def currentWorkspaceRef(self) -> str | None:
+        ws = self._resolver.workspace
+        return ws.ref if ws is not None else None
+
+    def currentProjectRef(self) -> str | None:
+        proj = self._resolver.project
+        return proj.ref if proj is not None else None
+
+    def getWorkspace(self) -> tuple[str, str] | None:
+        ws = self._resolver.workspace
+        return (ws.name, ws.ref) if ws is not None else None
+
+    getCurrentWorkspace = getWorkspace
+
+    def getProject(self) -> tuple[str, str] | None:
+        proj = self._resolver.project
+        return (proj.name, proj.ref) if proj is not None else None
+
+    def getAccessibleWorkspaces(self) -> list[tuple[str, str]]:
+        return [(ws.name, ws.ref) for ws in self._resolver.load_workspaces()]
+
+    def getAccessibleProjects(self, workspace: str = "default") -> list[tuple[str, str]]:
+        resolver = self._resolver
+        ws = resolver.workspace if workspace in (None, "default", "current") else resolver.find_workspace(workspace)
+        if ws is None:
+            return []
+        directory = resolver.load_projects(ws)
+        return [(p.name, p.ref) for p in sorted(directory.by_name.values(), key=lambda p: p.name)]
+
+    def isAccessibleWorkspaceName(self, workspace_name: str) -> bool:
+        return self._resolver.find_workspace(workspace_name) is not None
+
+    def setWorkspace(self, workspace_name: str) -> None:
+        self.agent.setWorkspace(workspace_name)
+
+    def setProject(self, project_name: str, name: Any = None) -> None:
+        self.agent.setProject(project_name)
+
+    def getSchemaItem(self, entity_name: str) -> Any:
+        return self.agent.typedef(entity_name)

@@ -1,0 +1,238 @@
+"""The emulator's operations with no HTTP in them.
+
+:class:`Backend` is the one object the HTTP layer talks to: identity, reads, queries,
+writes, collections, ranking, attachments, batch and the recycle bin.  It returns
+:class:`~pyral.emulator.store.Row` objects and raises :class:`~pyral.emulator.errors.WsapiError`
+subclasses; envelopes and fetch shaping are the serializer's business.  Each concern lives
+in its own module; this class only wires them to one store and one per-workspace schema cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from pyral.emulator import errors
+from pyral.emulator.errors import WsapiError
+from pyral.emulator.schema import AttrDef, Schema, TypeDef
+from pyral.emulator.store import Row, Store
+
+from . import batch as _batch
+from . import collections as _collections
+from . import identity, reading, recycle, writes
+from .refs import parse_ref
+
+__all__ = ["Backend"]
+
+
+class Backend:
+    """Every WSAPI operation, over one :class:`Store`."""
+
+    def __init__(self, store: Store, schema: Schema | None = None) -> None:
+        self.store = store
+        self.base_schema = schema if schema is not None else Schema.load_default()
+        self._schemas: dict[int | None, Schema] = {}
+        self._schema_lock = threading.Lock()
+
+    # -- schema ----------------------------------------------------------------------
+
+    def schema_for(self, workspace_oid: int | None) -> Schema:
+        """The workspace's schema (base plus its custom fields and PI types), cached.
+
+        Cached because building it costs a store read per request otherwise; the seed is
+        the only source of schema additions, so the cache never goes stale while serving.
+        """
+        with self._schema_lock:
+            found = self._schemas.get(workspace_oid)
+            if found is None:
+                found = self._build_schema(workspace_oid)
+                self._schemas[workspace_oid] = found
+            return found
+
+    def _build_schema(self, workspace_oid: int | None) -> Schema:
+        if workspace_oid is None:
+            return self.base_schema
+        try:
+            from pyral.emulator.seed import workspace_schema
+        except ImportError:  # seed module not installed yet: the base schema is still right
+            return self.base_schema
+        return workspace_schema(self.store, self.base_schema, workspace_oid)
+
+    def forget_schemas(self) -> None:
+        """Drop cached schemas (after loading another seed into the same store)."""
+        with self._schema_lock:
+            self._schemas.clear()
+
+    def lookup_type(self, name: str, workspace_oid: int | None) -> TypeDef:
+        typedef = self.schema_for(workspace_oid).lookup(name or "")
+        if typedef is None:
+            raise WsapiError(errors.unknown_type(name))
+        return typedef
+
+    def typedef_of(self, row: Row) -> TypeDef:
+        """The TypeDef of a row's concrete type, in the row's workspace (for the serializer)."""
+        schema = self.schema_for(row.workspace)
+        typedef = schema.lookup(row.type)
+        return typedef if typedef is not None else self.base_schema.get(row.type)
+
+    # -- identity --------------------------------------------------------------------
+
+    def authenticate_apikey(self, key: str) -> Row | None:
+        return identity.authenticate_apikey(self.store, key)
+
+    def authenticate_password(self, username: str, password: str) -> Row | None:
+        return identity.authenticate_password(self.store, username, password)
+
+    def issue_security_token(self, user: Row) -> str:
+        return identity.issue_security_token(self.store, user)
+
+    def check_security_token(self, user: Row, token: str | None) -> bool:
+        return identity.check_security_token(self.store, user, token)
+
+    def user_workspaces(self, user: Row) -> list[Row]:
+        return identity.user_workspaces(self.store, user)
+
+    def default_workspace(self, user: Row) -> Row | None:
+        return identity.default_workspace(self.store, user)
+
+    def resolve_workspace(self, user: Row, ref: str | None) -> Row:
+        return identity.resolve_workspace(self.store, user, ref)
+
+    def resolve_project(self, user: Row, workspace: Row, ref: str | None) -> Row | None:
+        return identity.resolve_project(self.store, user, workspace, ref)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def get_row(self, user: Row, typedef: TypeDef, oid: int) -> Row:
+        return reading.get_row(self, user, typedef, oid)
+
+    def get_rows(self, oids: Iterable[int]) -> dict[int, Row]:
+        """Raw rows by oid (recycled ones included), for the serializer's shallow refs."""
+        return self.store.get_many(oids)
+
+    def rows(self, oids: Iterable[int]) -> dict[int, Row]:
+        """Live rows by oid: missing or recycled ones are absent (serializer ObjectSource)."""
+        return {k: r for k, r in self.store.get_many(oids).items() if not r.recycled}
+
+    def query(
+        self,
+        user: Row,
+        typedef: TypeDef,
+        *,
+        query: str | None,
+        order: str | None,
+        start: int,
+        pagesize: int,
+        workspace: Row | None,
+        project: Row | None,
+        scope_up: bool,
+        scope_down: bool,
+    ) -> tuple[int, list[Row]]:
+        """(TotalResultCount, the page of rows); start is 1-based."""
+        return reading.run_query(
+            self,
+            user,
+            typedef,
+            query=query,
+            order=order,
+            start=start,
+            pagesize=pagesize,
+            workspace=workspace,
+            project=project,
+            scope_up=scope_up,
+            scope_down=scope_down,
+        )
+
+    def collection(
+        self,
+        user: Row,
+        owner: Row,
+        attr: AttrDef,
+        *,
+        query: str | None,
+        order: str | None,
+        start: int,
+        pagesize: int,
+    ) -> tuple[int, list[Row]]:
+        return reading.collection(
+            self, user, owner, attr, query=query, order=order, start=start, pagesize=pagesize
+        )
+
+    def collection_count(self, owner: Row, attr: AttrDef) -> int:
+        return reading.collection_count(self, owner, attr)
+
+    # -- writing ---------------------------------------------------------------------
+
+    def create(
+        self,
+        user: Row,
+        typedef: TypeDef,
+        body: dict[str, Any],
+        *,
+        body_key: str,
+        workspace: Row,
+        project: Row | None,
+    ) -> tuple[Row, list[str]]:
+        """Create one object in one transaction; returns it and the warnings."""
+        return writes.create(
+            self, user, typedef, body, body_key=body_key, workspace=workspace, project=project
+        )
+
+    def update(
+        self,
+        user: Row,
+        typedef: TypeDef,
+        oid: int,
+        body: dict[str, Any],
+        *,
+        body_key: str,
+        workspace: Row | None = None,
+        rank_above: str | None = None,
+        rank_below: str | None = None,
+        rank_to: str | None = None,
+    ) -> tuple[Row, list[str]]:
+        """Update (and optionally re-rank) one object in one transaction."""
+        return writes.update(
+            self,
+            user,
+            typedef,
+            oid,
+            body,
+            body_key=body_key,
+            workspace=workspace,
+            rank_above=rank_above,
+            rank_below=rank_below,
+            rank_to=rank_to,
+        )
+
+    def delete(self, user: Row, typedef: TypeDef, oid: int) -> None:
+        recycle.delete(self, user, typedef, oid)
+
+    def collection_add(self, user: Row, owner: Row, attr: AttrDef, refs: list[Any]) -> list[Row]:
+        return _collections.change_members(self, user, owner, attr, refs, adding=True)
+
+    def collection_remove(self, user: Row, owner: Row, attr: AttrDef, refs: list[Any]) -> list[Row]:
+        return _collections.change_members(self, user, owner, attr, refs, adding=False)
+
+    def batch(
+        self, user: Row, entries: list[Any], *, workspace: Row, project: Row | None
+    ) -> list[tuple[Row | None, list[str], list[str]]]:
+        """Run batch entries in order; one (row, errors, warnings) per entry.
+
+        Guarantee: entries are independent, each committed in its own transaction.  A
+        failing entry stores nothing of its own and does not undo or stop the others.
+        """
+        return _batch.run_batch(self, user, entries, workspace, project)
+
+    # -- refs ------------------------------------------------------------------------
+
+    def ref_to_oid(self, value: Any) -> int | None:
+        """The ObjectID a ref names in any spelling, or None when it is not an object ref."""
+        parsed = parse_ref(value)
+        if parsed is None:
+            return None
+        if parsed.oid is not None:
+            return parsed.oid
+        rows = self.store.select("json_extract(o.data, '$.ObjectUUID') = ?", [parsed.uuid], limit=1)
+        return rows[0].oid if rows else None

@@ -1,0 +1,394 @@
+"""The ``--demo`` data set: a small but realistic subscription to explore with any client.
+
+It is built in code (not shipped as JSON) so that the structure stays readable and the
+volume of work items can be generated from a few tables.  Everything is deterministic:
+the same call always returns the same seed, hence the same ObjectIDs and FormattedIDs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["DEMO_APIKEY", "DEMO_PASSWORD", "DEMO_USER", "DEMO_WORKSPACE", "demo_seed"]
+
+DEMO_USER = "demo@example.com"
+DEMO_PASSWORD = "demo"
+DEMO_APIKEY = "_demoapikey0000000000000000000000000000000"
+DEMO_WORKSPACE = "Demo Workspace"
+SANDBOX_WORKSPACE = "Sandbox Workspace"
+
+ROOT = "Online Store"
+WEB = f"{ROOT} // Web Team"
+MOBILE = f"{ROOT} // Mobile Team"
+CHECKOUT = f"{WEB} // Checkout"
+SEARCH = f"{WEB} // Search"
+# Two projects deliberately share the name "Integration" under different parents, so
+# clients that resolve projects by name alone have something to trip over.
+WEB_INTEGRATION = f"{WEB} // Integration"
+MOBILE_INTEGRATION = f"{MOBILE} // Integration"
+TEAMS = [CHECKOUT, SEARCH, MOBILE]
+
+_USERS = [
+    ("demo@example.com", "Demo", "User", "Demo User"),
+    ("alice@example.com", "Alice", "Nguyen", "Alice Nguyen"),
+    ("bob@example.com", "Bob", "Martins", "Bob Martins"),
+    ("carol@example.com", "Carol", "Okafor", "Carol Okafor"),
+]
+_OWNERS = [u[0] for u in _USERS]
+
+_SCHEDULE_STATES = ["Defined", "In-Progress", "Completed", "Accepted"]
+_TASK_STATES = ["Defined", "In-Progress", "Completed"]
+_DEFECT_STATES = ["Submitted", "Open", "Fixed", "Closed"]
+_PRIORITIES = ["Resolve Immediately", "High Attention", "Normal", "Low", "None"]
+_SEVERITIES = ["Crash/Data Loss", "Major Problem", "Minor Problem", "Cosmetic", "None"]
+_ROOT_CAUSES = ["Code", "Configuration", "Requirements", "Environment", "Third Party"]
+_TAGS = ["urgent", "regression", "ux", "performance", "security", "tech-debt"]
+_VERDICTS = ["Pass", "Fail", "Pass", "Blocked", "Pass", "Inconclusive", "Error"]
+
+_STORY_TOPICS = {
+    CHECKOUT: ["Guest checkout", "Saved cards", "Promo codes", "Order summary", "Tax calculation",
+               "Shipping options", "Gift wrapping", "Payment retries"],
+    SEARCH: ["Autocomplete", "Faceted filters", "Typo tolerance", "Search analytics",
+             "Synonyms", "Result ranking", "Recent searches", "Zero-result page"],
+    MOBILE: ["Push notifications", "Offline cart", "Biometric login", "Deep links",
+             "Dark mode", "App rating prompt", "Barcode scanner", "Wishlist sync"],
+}  # fmt: skip
+_TASK_NAMES = ["Design", "Implement", "Write tests", "Code review"]
+
+
+def _team_key(path: str) -> str:
+    return path.rsplit(" // ", 1)[-1].lower().replace(" ", "-")
+
+
+def demo_seed() -> dict[str, Any]:
+    """Return the demo seed document (a fresh dict on every call)."""
+    users = []
+    for i, (name, first, last, display) in enumerate(_USERS):
+        user: dict[str, Any] = {
+            "UserName": name,
+            "FirstName": first,
+            "LastName": last,
+            "DisplayName": display,
+            "EmailAddress": name,
+            "Password": DEMO_PASSWORD if i == 0 else first.lower(),
+            "ApiKey": DEMO_APIKEY if i == 0 else f"_{first.lower()}apikey".ljust(42, "0"),
+            "SubscriptionAdmin": i == 0,
+            "DefaultWorkspace": DEMO_WORKSPACE,
+            "DefaultProject": [ROOT, CHECKOUT, SEARCH, MOBILE][i],
+        }
+        if i > 0:
+            user["Workspaces"] = [DEMO_WORKSPACE]
+        users.append(user)
+    users.append(
+        {
+            "UserName": "dave@example.com",
+            "FirstName": "Dave",
+            "LastName": "Schmidt",
+            "DisplayName": "Dave Schmidt",
+            "EmailAddress": "dave@example.com",
+            "Password": "dave",
+            "ApiKey": "_daveapikey".ljust(42, "0"),
+            "DefaultWorkspace": SANDBOX_WORKSPACE,
+            "DefaultProject": "Sandbox Project",
+            "Workspaces": [SANDBOX_WORKSPACE],
+        }
+    )
+    return {
+        "now": "2026-03-02T09:00:00.000Z",
+        "subscription": {"Name": "Emulated Subscription"},
+        "users": users,
+        "workspaces": [_demo_workspace(), _sandbox_workspace()],
+    }
+
+
+def _demo_workspace() -> dict[str, Any]:
+    objects: list[dict[str, Any]] = []
+    add = objects.append
+    for tag in _TAGS:
+        add({"_type": "Tag", "_key": f"tag-{tag}", "Name": tag})
+
+    # Timeboxes: two releases on the root, three sprints per team.
+    add(
+        {
+            "_type": "Release",
+            "_key": "rel-1",
+            "Name": "2026 Q1",
+            "Project": ROOT,
+            "ReleaseStartDate": "2026-01-05",
+            "ReleaseDate": "2026-03-27",
+            "State": "Active",
+            "Theme": "Checkout conversion and faster search",
+        }
+    )
+    add({"_type": "Release", "_key": "rel-2", "Name": "2026 Q2", "Project": ROOT,
+         "ReleaseStartDate": "2026-03-30", "ReleaseDate": "2026-06-26", "State": "Planning"})  # fmt: skip
+    sprint_dates = [("2026-02-02", "2026-02-13", "Accepted"), ("2026-02-16", "2026-02-27", "Committed"),
+                    ("2026-03-02", "2026-03-13", "Planning")]  # fmt: skip
+    for team in TEAMS:
+        for n, (start, end, state) in enumerate(sprint_dates, start=1):
+            add({"_type": "Iteration", "_key": f"it-{_team_key(team)}-{n}", "Name": f"Sprint {n}",
+                 "Project": team, "StartDate": start, "EndDate": end, "State": state,
+                 "PlannedVelocity": 20})  # fmt: skip
+
+    add(
+        {
+            "_type": "Milestone",
+            "_key": "ms-beta",
+            "Name": "Public beta",
+            "TargetDate": "2026-03-20",
+            "TargetProject": ROOT,
+            "Notes": "Beta for all web customers",
+        }
+    )
+    add({"_type": "Milestone", "_key": "ms-ga", "Name": "General availability", "TargetDate": "2026-06-26",
+         "TargetProject": ROOT})  # fmt: skip
+
+    # Portfolio: one theme, one initiative, two epics, three features (one per team).
+    add(
+        {
+            "_type": "PortfolioItem/Theme",
+            "_key": "theme",
+            "Name": "Grow online revenue",
+            "Project": ROOT,
+            "Owner": _OWNERS[0],
+            "State": "Developing",
+        }
+    )
+    add(
+        {
+            "_type": "PortfolioItem/Initiative",
+            "_key": "init",
+            "Name": "Frictionless buying",
+            "Project": ROOT,
+            "Parent": {"_key": "theme"},
+            "State": "Developing",
+            "PreliminaryEstimate": "XL",
+        }
+    )
+    add(
+        {
+            "_type": "PortfolioItem/Epic",
+            "_key": "epic-web",
+            "Name": "Web storefront refresh",
+            "Project": WEB,
+            "Parent": {"_key": "init"},
+            "State": "Developing",
+            "PreliminaryEstimate": "L",
+        }
+    )
+    add({"_type": "PortfolioItem/Epic", "_key": "epic-mobile", "Name": "Mobile app v3",
+         "Project": MOBILE, "Parent": {"_key": "init"}, "State": "Discovering",
+         "PreliminaryEstimate": "L"})  # fmt: skip
+    feature_names = {
+        CHECKOUT: "One-page checkout",
+        SEARCH: "Smarter search",
+        MOBILE: "Mobile shopping",
+    }
+    for team, epic in ((CHECKOUT, "epic-web"), (SEARCH, "epic-web"), (MOBILE, "epic-mobile")):
+        add({"_type": "PortfolioItem/Feature", "_key": f"feat-{_team_key(team)}",
+             "Name": feature_names[team], "Project": team, "Parent": {"_key": epic},
+             "State": "Developing", "Owner": _OWNERS[TEAMS.index(team) + 1],
+             "PreliminaryEstimate": "M", "Release": {"_key": "rel-1"},
+             "PlannedStartDate": "2026-01-05", "PlannedEndDate": "2026-03-27",
+             "Milestones": [{"_key": "ms-beta"}]})  # fmt: skip
+    add(
+        {
+            "_type": "PortfolioItem/Program",
+            "_key": "program",
+            "Name": "Digital commerce",
+            "Project": ROOT,
+            "State": "Developing",
+        }
+    )
+
+    # Stories (8 per team), each with tasks; some split into child stories.
+    n = 0
+    for t_index, team in enumerate(TEAMS):
+        tkey = _team_key(team)
+        for s_index, topic in enumerate(_STORY_TOPICS[team]):
+            state = _SCHEDULE_STATES[(s_index + t_index) % 4]
+            sprint = 1 + s_index % 3
+            story: dict[str, Any] = {
+                "_type": "HierarchicalRequirement", "_key": f"us-{tkey}-{s_index}",
+                "Name": topic, "Project": team, "ScheduleState": state,
+                "PlanEstimate": [1, 2, 3, 5, 8][(s_index + t_index) % 5],
+                "Owner": _OWNERS[(s_index + t_index) % len(_OWNERS)],
+                "Iteration": {"_key": f"it-{tkey}-{sprint}"}, "Release": {"_key": "rel-1"},
+                "Description": f"As a shopper I want {topic.lower()} so that buying is easier.",
+            }  # fmt: skip
+            if s_index < 5:
+                story["PortfolioItem"] = {"_key": f"feat-{tkey}"}
+            if s_index % 3 == 0:
+                story["Tags"] = [{"_key": f"tag-{_TAGS[(s_index + t_index) % len(_TAGS)]}"}]
+            if s_index == 1:
+                story["Blocked"] = True
+                story["BlockedReason"] = "Waiting for the payments sandbox"
+            add(story)
+            n += 1
+            for k, task in enumerate(_TASK_NAMES[: 2 + s_index % 3]):
+                done = _SCHEDULE_STATES.index(state)
+                add({"_type": "Task", "Name": f"{task}: {topic.lower()}",
+                     "WorkProduct": {"_key": f"us-{tkey}-{s_index}"},
+                     "State": _TASK_STATES[min(done, 2)] if k <= done else "Defined",
+                     "Estimate": 4 + k * 2, "ToDo": 0 if done >= 2 else 4 + k * 2,
+                     "Owner": _OWNERS[(s_index + k) % len(_OWNERS)], "TaskIndex": k})  # fmt: skip
+        # A parent story with two children (stories that are themselves split).
+        add({"_type": "HierarchicalRequirement", "_key": f"us-{tkey}-epic", "Name": f"{team.rsplit(' // ', 1)[-1]} accessibility",
+             "Project": team, "ScheduleState": "In-Progress"})  # fmt: skip
+        for c in range(2):
+            add({"_type": "HierarchicalRequirement", "Name": f"Accessibility pass {c + 1}",
+                 "Project": team, "Parent": {"_key": f"us-{tkey}-epic"},
+                 "ScheduleState": _SCHEDULE_STATES[c], "PlanEstimate": 2,
+                 "Iteration": {"_key": f"it-{tkey}-3"}})  # fmt: skip
+
+    # Defects with varied severity, priority and state; some tied to stories.
+    for d in range(15):
+        team = TEAMS[d % 3]
+        tkey = _team_key(team)
+        state = _DEFECT_STATES[d % 4]
+        defect: dict[str, Any] = {
+            "_type": "Defect", "_key": f"de-{d}",
+            "Name": f"{['Crash', 'Wrong total', 'Slow page', 'Typo', 'Layout glitch'][d % 5]} in {_STORY_TOPICS[team][d % 8].lower()}",
+            "Project": team, "State": state,
+            "Severity": _SEVERITIES[d % 5], "Priority": _PRIORITIES[(d * 2) % 5],
+            "ScheduleState": "Accepted" if state == "Closed" else _SCHEDULE_STATES[d % 3],
+            "Owner": _OWNERS[(d + 1) % len(_OWNERS)], "SubmittedBy": _OWNERS[d % len(_OWNERS)],
+            "Environment": ["Production", "Staging", "Test", "Development"][d % 4],
+            "FoundInBuild": f"2026.{d % 3 + 1}.{d}", "c_RootCause": _ROOT_CAUSES[d % 5],
+        }  # fmt: skip
+        if d % 2 == 0:
+            defect["Requirement"] = {"_key": f"us-{tkey}-{d % 8}"}
+        if d % 4 == 1:
+            defect["Tags"] = [{"_key": "tag-regression"}]
+        if state == "Fixed":
+            defect["FixedInBuild"] = f"2026.{d % 3 + 1}.{d + 1}"
+            defect["Resolution"] = "Code Change"
+        if state == "Closed":
+            defect["Resolution"] = ["Code Change", "Duplicate", "Not a Defect"][d % 3]
+        add(defect)
+    add({"_type": "DefectSuite", "Name": "Checkout regressions", "Project": CHECKOUT})
+
+    # Tests: a folder, test cases linked to stories, a few results, a test set.
+    add({"_type": "TestFolder", "_key": "tf-web", "Name": "Web regression", "Project": WEB})
+    for c in range(10):
+        team = TEAMS[c % 3]
+        tkey = _team_key(team)
+        add({"_type": "TestCase", "_key": f"tc-{c}",
+             "Name": f"Verify {_STORY_TOPICS[team][c % 8].lower()}", "Project": team,
+             "WorkProduct": {"_key": f"us-{tkey}-{c % 8}"},
+             "Type": ["Acceptance", "Functional", "Regression", "Performance"][c % 4],
+             "Method": "Automated" if c % 2 else "Manual",
+             "Priority": ["Critical", "Important", "Useful", "None"][c % 4],
+             "Risk": ["High", "Medium", "Low", "None"][c % 4],
+             "Owner": _OWNERS[c % len(_OWNERS)],
+             "PreConditions": "Signed-in shopper with an empty cart",
+             "ValidationInput": "Follow the story's acceptance criteria",
+             "ValidationExpectedResult": "Behaviour matches the acceptance criteria",
+             **({"TestFolder": {"_key": "tf-web"}} if team != MOBILE else {})})  # fmt: skip
+        for step in range(1 + c % 2):
+            add({"_type": "TestCaseStep", "TestCase": {"_key": f"tc-{c}"}, "StepIndex": step,
+                 "Input": f"Step {step + 1}", "ExpectedResult": "No error is shown"})  # fmt: skip
+    add({"_type": "TestSet", "_key": "ts-1", "Name": "Sprint 2 regression", "Project": CHECKOUT,
+         "Iteration": {"_key": f"it-{_team_key(CHECKOUT)}-2"},
+         "TestCases": [{"_key": f"tc-{c}"} for c in range(0, 10, 3)]})  # fmt: skip
+    for r in range(7):
+        add({"_type": "TestCaseResult", "TestCase": {"_key": f"tc-{r % 5}"},
+             "Build": f"2026.2.{r + 10}", "Date": f"2026-02-{10 + r:02d}T15:30:00.000Z",
+             "Verdict": _VERDICTS[r], "Tester": _OWNERS[r % len(_OWNERS)],
+             "Duration": 1.5 + r, "Notes": "Nightly run",
+             **({"TestSet": {"_key": "ts-1"}} if r % 5 in (0, 3) else {})})  # fmt: skip
+    add({"_type": "ConversationPost", "Artifact": {"_key": "de-0"}, "Text": "Reproduced on staging.",
+         "User": _OWNERS[1]})  # fmt: skip
+
+    return {
+        "Name": DEMO_WORKSPACE,
+        "State": "Open",
+        "Description": "Demo data for the pyral WSAPI emulator",
+        "custom_fields": {
+            "Defect": [
+                {
+                    "Name": "c_RootCause",
+                    "DisplayName": "Root Cause",
+                    "AttributeType": "STRING",
+                    "AllowedValues": _ROOT_CAUSES,
+                }
+            ],
+            "HierarchicalRequirement": [
+                {
+                    "Name": "c_CustomerImpact",
+                    "DisplayName": "Customer Impact",
+                    "AttributeType": "TEXT",
+                }
+            ],
+        },
+        "portfolio_item_types": [{"Name": "Program", "IDPrefix": "P", "Ordinal": 4}],
+        "projects": [
+            {
+                "Name": ROOT,
+                "Description": "The web shop and its apps",
+                "Children": [
+                    {
+                        "Name": "Web Team",
+                        "Children": [
+                            {"Name": "Checkout"},
+                            {"Name": "Search"},
+                            {"Name": "Integration"},
+                        ],
+                    },
+                    {"Name": "Mobile Team", "Children": [{"Name": "Integration"}]},
+                ],
+            }
+        ],
+        "objects": objects,
+    }
+
+
+def _sandbox_workspace() -> dict[str, Any]:
+    return {
+        "Name": SANDBOX_WORKSPACE,
+        "State": "Open",
+        "Description": "A second workspace with a little data",
+        "projects": [{"Name": "Sandbox Project", "Children": [{"Name": "Experiments"}]}],
+        "objects": [
+            {"_type": "Tag", "Name": "sandbox"},
+            {
+                "_type": "Iteration",
+                "_key": "sb-it-1",
+                "Name": "Sprint 1",
+                "Project": "Sandbox Project",
+                "StartDate": "2026-03-02",
+                "EndDate": "2026-03-13",
+                "State": "Planning",
+            },
+            {
+                "_type": "HierarchicalRequirement",
+                "_key": "sb-us-1",
+                "Name": "Try the emulator",
+                "Project": "Sandbox Project",
+                "Owner": "dave@example.com",
+                "Iteration": {"_key": "sb-it-1"},
+                "ScheduleState": "In-Progress",
+                "PlanEstimate": 3,
+            },
+            {
+                "_type": "Task",
+                "Name": "Read the guide",
+                "WorkProduct": {"_key": "sb-us-1"},
+                "Owner": "dave@example.com",
+                "State": "Completed",
+                "Estimate": 1,
+            },
+            {
+                "_type": "Defect",
+                "Name": "Sandbox defect",
+                "Project": "Experiments",
+                "Severity": "Minor Problem",
+                "Priority": "Low",
+            },
+            {
+                "_type": "PortfolioItem/Feature",
+                "Name": "Sandbox feature",
+                "Project": "Sandbox Project",
+            },
+        ],  # fmt: skip
+    }

@@ -1,0 +1,320 @@
+"""What every handler shares: the request model, parameter parsing, body unwrapping, texts.
+
+Handlers are deliberately thin: they turn URL parameters and bodies into backend arguments and
+hand the results to the serializer.  All the leniency real clients rely on (pyral's quoted
+``fetch``, ``?&rankAbove``, ``key=None``, ``project`` absent vs. ``null``) is decided here, in
+one place, so that the backend never sees raw HTTP strings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from .. import errors
+from ..serializer import FetchSpec, Serializer
+
+# --- texts the HTTP layer adds to errors.py's ---------------------------------------------------
+
+JS_SUFFIX_WARNING = 'It is no longer necessary to append ".js" to WSAPI resources.'
+MAX_PAGESIZE = 2000
+DEFAULT_PAGESIZE = 20
+
+
+def unknown_endpoint(path: str) -> str:
+    return f'Not Found: the emulator has no WSAPI endpoint at "{path}"'
+
+
+def method_not_allowed(method: str, path: str) -> str:
+    return f'Method {method} is not supported for "{path}"'
+
+
+def bad_pagesize(value: str) -> str:
+    return f'Invalid pagesize "{value}": it must be an integer from 1 to {MAX_PAGESIZE}'
+
+
+def bad_start(value: str) -> str:
+    return f'Invalid start "{value}": it must be a positive integer'
+
+
+def bad_oid(value: str) -> str:
+    return f'Cannot parse object ID from "{value}"'
+
+
+def body_shape(expected: str) -> str:
+    return f"Cannot parse input: the request body must be a JSON object of the form {expected}"
+
+
+def body_type_mismatch(sent: str, url_type: str) -> str:
+    return (
+        f'Cannot parse input: the body key "{sent}" does not name the type "{url_type}" of the URL'
+    )
+
+
+def no_such_collection(type_name: str, attr: str) -> str:
+    return f'Could not find a collection attribute "{attr}" on type {type_name}'
+
+
+def not_supported(what: str) -> str:
+    return f"Not supported by the WSAPI emulator: {what}"
+
+
+def internal_error(detail: str) -> str:
+    return f"Internal emulator error (a bug, please report it): {detail}"
+
+
+# --- request / response -------------------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    """One HTTP request, already split from WSGI; ``params`` keys are lower-cased."""
+
+    method: str
+    path: str
+    query_string: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    base: str = "http://127.0.0.1"
+    params: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    auth: Any = None
+
+    def __post_init__(self) -> None:
+        if not self.params and self.query_string:
+            self.params = parse_params(self.query_string)
+
+    @property
+    def user(self) -> Any:
+        return self.auth.user if self.auth is not None else None
+
+    def param(self, name: str) -> str | None:
+        return self.params.get(name.lower())
+
+
+def parse_params(query_string: str) -> dict[str, str]:
+    """Query parameters with lower-cased names; empty names (pyral's ``?&``) are dropped.
+
+    When a name repeats, the first value wins: clients only repeat by accident.
+    """
+    out: dict[str, str] = {}
+    for name, value in parse_qsl(query_string, keep_blank_values=True, errors="replace"):
+        key = name.strip().lower()
+        if key and key not in out:
+            out[key] = value
+    return out
+
+
+# --- parameters ---------------------------------------------------------------------------------
+
+
+def paging(req: Request) -> tuple[int, int]:
+    """``(start, pagesize)``: start defaults to 1; pagesize 20, clamped to 2000 (and echoed)."""
+    raw_start = (req.param("start") or "").strip()
+    raw_size = (req.param("pagesize") or "").strip()
+    start = 1
+    if raw_start:
+        try:
+            start = int(raw_start)
+        except ValueError:
+            raise errors.QueryError(bad_start(raw_start)) from None
+        start = max(start, 1)
+    pagesize = DEFAULT_PAGESIZE
+    if raw_size:
+        try:
+            pagesize = int(raw_size)
+        except ValueError:
+            raise errors.QueryError(bad_pagesize(raw_size)) from None
+        if pagesize < 1:
+            raise errors.QueryError(bad_pagesize(raw_size))
+        pagesize = min(pagesize, MAX_PAGESIZE)
+    return start, pagesize
+
+
+def safe_paging(req: Request) -> tuple[int, int]:
+    """Paging for an error envelope: never raises."""
+    try:
+        return paging(req)
+    except errors.WsapiError:
+        return 1, DEFAULT_PAGESIZE
+
+
+def flag(req: Request, name: str, default: bool) -> bool:
+    raw = (req.param(name) or "").strip().lower()
+    if raw in {"true", "1", "yes"}:
+        return True
+    if raw in {"false", "0", "no"}:
+        return False
+    return default
+
+
+def _fetch_parser() -> Any:
+    try:
+        from ..query import parse_fetch
+    except ImportError:  # query.py not landed: the grammar is small enough to read here
+        return None
+    return parse_fetch
+
+
+def fetch_spec(req: Request) -> FetchSpec | None:
+    """``None`` when no ``fetch`` was sent; otherwise none/all/list (quotes stripped)."""
+    raw = req.param("fetch")
+    if raw is None:
+        return None
+    text = raw.strip().strip('"').strip("'").strip()
+    parser = _fetch_parser()
+    if parser is not None:
+        return FetchSpec.coerce(parser(text))
+    lowered = text.lower()
+    if lowered in {"", "false"}:
+        return FetchSpec("none")
+    if lowered == "true":
+        return FetchSpec("all")
+    return FetchSpec("list", tuple(p.strip() for p in text.split(",") if p.strip()))
+
+
+def narrowing(fetch: FetchSpec | None) -> FetchSpec | None:
+    """For single objects: only an explicit field list narrows; otherwise the full object."""
+    return fetch if fetch is not None and fetch.mode == "list" else None
+
+
+def ref_param(req: Request, name: str) -> str | None:
+    """A ref-valued parameter, with ``None``/empty meaning absent (pyral formats None in)."""
+    raw = req.param(name)
+    if raw is None:
+        return None
+    raw = raw.strip()
+    return None if raw in {"", "None"} else raw
+
+
+# --- bodies -------------------------------------------------------------------------------------
+
+META_KEYS = frozenset(
+    {
+        "_ref",
+        "_type",
+        "_refObjectName",
+        "_refObjectUUID",
+        "_objectVersion",
+        "_rallyAPIMajor",
+        "_rallyAPIMinor",
+        "_CreatedAt",
+        "Errors",
+        "Warnings",
+    }
+)
+
+
+def json_body(req: Request, *, allow_empty: bool = False) -> Any:
+    """The parsed body, or Rally's parse error; empty bodies only when ``allow_empty``."""
+    if not req.body.strip():
+        if allow_empty:
+            return None
+        raise errors.ValidationError(errors.NOT_JSON)
+    try:
+        return json.loads(req.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise errors.ValidationError(errors.NOT_JSON) from None
+
+
+def unwrap_typed_body(ctx: Any, body: Any, td: Any, ws_oid: int | None) -> tuple[str, dict]:
+    """``{"<Type>": {...}}`` -> (key as sent, attributes); the key must name ``td``.
+
+    Accepts ElementName, TypePath, URL segment in any case, and an abstract parent or child of
+    ``td`` (pyral ranks a Feature through ``{"portfolioitem": ...}``).
+    """
+    expected = f'{{"{td.element_name}": {{...}}}}'
+    if not isinstance(body, dict) or len(body) != 1:
+        raise errors.ValidationError(body_shape(expected))
+    key, inner = next(iter(body.items()))
+    if not isinstance(inner, dict):
+        raise errors.ValidationError(body_shape(expected))
+    sent = ctx.backend.lookup_type(key, ws_oid)
+    if not _related(ctx, sent, td, ws_oid):
+        raise errors.ValidationError(body_type_mismatch(key, td.type_path))
+    attrs = {k: v for k, v in inner.items() if k not in META_KEYS}
+    return key, attrs
+
+
+def _related(ctx: Any, a: Any, b: Any, ws_oid: int | None) -> bool:
+    if a.element_name == b.element_name:
+        return True
+    schema = ctx.schema(ws_oid)
+    is_a = getattr(schema, "is_a", None)
+    if is_a is None:
+        return a.abstract or b.abstract
+    return is_a(a.element_name, b.element_name) or is_a(b.element_name, a.element_name)
+
+
+def parse_oid(ctx: Any, text: str) -> int:
+    """An ObjectID from a URL segment: digits (negative for built-ins), UUIDs via the backend."""
+    raw = text.strip()
+    try:
+        return int(raw)
+    except ValueError:
+        pass
+    converter = getattr(ctx.backend, "ref_to_oid", None)
+    if converter is not None:
+        try:
+            oid = converter(raw)
+        except errors.WsapiError:
+            oid = None
+        if oid is not None:
+            return int(oid)
+    raise errors.NotFoundError(bad_oid(raw))
+
+
+# --- handler context ----------------------------------------------------------------------------
+
+
+class BackendSource:
+    """:class:`serializer.ObjectSource` over the backend (type lookups cached per request)."""
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+        self._types: dict[tuple[str, Any], Any] = {}
+
+    def typedef_of(self, row: Any) -> Any:
+        key = (row.type, row.workspace)
+        td = self._types.get(key)
+        if td is None:
+            finder = getattr(self.backend, "typedef_of", None)
+            td = finder(row) if finder else self.backend.lookup_type(row.type, row.workspace)
+            self._types[key] = td
+        return td
+
+    def rows(self, oids: Any) -> dict[int, Any]:
+        live = getattr(self.backend, "rows", None)
+        return live(list(oids)) if live else self.backend.get_rows(list(oids))
+
+    def collection_count(self, row: Any, attr: Any) -> int:
+        return int(self.backend.collection_count(row, attr))
+
+
+class HandlerContext:
+    """Long-lived state handlers share: the backend and the per-schema JSON cache."""
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+        self.schema_cache: dict[tuple[int, str], list] = {}
+        #: ``dispatch(request, nested=True) -> (status, body)``, set by the app (batch uses it).
+        self.dispatch: Any = None
+
+    def serializer(self, req: Request) -> Serializer:
+        return Serializer(req.base, BackendSource(self.backend))
+
+    def schema(self, ws_oid: int | None) -> Any:
+        return self.backend.schema_for(ws_oid)
+
+    def workspace(self, req: Request) -> Any:
+        """The ``workspace`` parameter resolved (absent -> the user's default)."""
+        return self.backend.resolve_workspace(req.user, ref_param(req, "workspace"))
+
+    def project(self, req: Request, ws: Any) -> Any:
+        """``project`` absent or ``null`` -> None (no project filter), else the resolved row."""
+        raw = ref_param(req, "project")
+        if raw is None or raw.lower() == "null":
+            return None
+        return self.backend.resolve_project(req.user, ws, raw)

@@ -1,0 +1,249 @@
+"""Turning WSAPI JSON objects into entity instances.
+
+The hydrator is created per call (per response, per lazy load) and keeps no state beyond
+that call, so hydration mode can never leak from one request to the next (quirk Q21).
+
+Value rules (see docs of pyral 1.7.0, kept on purpose so scripts see the same shapes):
+
+* ``null`` -> ``None``; scalars unchanged;
+* a collection summary ``{"_ref": ..., "Count": n}`` -> ``[]`` when ``n == 0``; otherwise a
+  marker attribute ``__collection_ref_for_<Name>`` holding the URL; the entity loads the list
+  on first access;
+* a list -> its dict elements that carry ``_type`` become (shell) entities;
+* a dict with ``_type`` -> a nested entity (a shell: touching a field it lacks loads it once).
+  ``RevisionHistory`` is such a reference too; its ``Revisions`` load lazily through it;
+* a dict without ``_type`` (web links, maps) -> :class:`~pyral.entity.CustomField`;
+* nesting deeper than :data:`MAX_NESTING` is left as plain dicts.
+
+The caller's dict is never modified.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyral.entity import (
+    COLLECTION_MARKER,
+    AllowedAttributeValue,
+    AllowedQueryOperator,
+    CustomField,
+    Persistable,
+    PortfolioItem,
+    WorkspaceDomainObject,
+    make_entity_class,
+    static_class_for,
+)
+from pyral.entity import classFor as _class_for_table
+from pyral.exceptions import RallyError
+
+MAX_NESTING = 3
+
+# Keys that describe the JSON object rather than the Rally object.
+_META_KEYS = frozenset(
+    ("_type", "_ref", "_refObjectName", "_rallyAPIMajor", "_rallyAPIMinor", "_objectVersion")
+)
+# Envelope keys a single-object read carries inside the object.
+_ENVELOPE_KEYS = frozenset(("Errors", "Warnings"))
+
+_HYDRATION_MODES = ("full", "shell")
+
+# Names a _ref path segment may stand for, without a schema (aliases left out).
+_STATIC_TYPE_NAMES = tuple(
+    [f"PortfolioItem/{level}" for level in ("Strategy", "Theme", "Initiative", "Feature")]
+    + [
+        name
+        for name, cls in _class_for_table.items()
+        if isinstance(cls, type) and issubclass(cls, Persistable) and cls.__name__ == name
+    ]
+)
+
+
+def _oid_from(item: dict[str, Any]) -> Any:
+    if item.get("ObjectID") is not None:
+        return item["ObjectID"]
+    ref = item.get("_ref")
+    if isinstance(ref, str) and ref.strip("/"):
+        return ref.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return None
+
+
+def _workspace_ref(item: dict[str, Any]) -> str | None:
+    ws = item.get("Workspace")
+    return ws.get("_ref") if isinstance(ws, dict) else None
+
+
+class EntityHydrator:
+    """Builds entities from WSAPI dicts for one client.
+
+    ``hydration='full'`` marks top-level results as loaded (a fetch was asked for, so what is
+    missing is missing); ``'shell'`` leaves them to load on first use.
+    """
+
+    def __init__(self, client: Any = None, hydration: str = "full", schema: Any = None) -> None:
+        if hydration not in _HYDRATION_MODES:
+            raise ValueError(f"hydration must be one of {_HYDRATION_MODES}, not {hydration!r}")
+        self.client = client
+        self.hydration = hydration
+        self.schema = schema
+        self._fallback_classes: dict[str, type[Persistable]] = {}
+
+    # ------------------------------------------------------------------ public
+    def hydrateInstance(self, item: dict, existingInstance: Persistable | None = None) -> Any:
+        """Entity for ``item``; with ``existingInstance``, fill that entity in place."""
+        if not isinstance(item, dict):
+            raise TypeError(f"cannot hydrate a {type(item).__name__}; expected a JSON object")
+        if existingInstance is not None:
+            self._fill(existingInstance, item, depth=0, top=True)
+            existingInstance.__dict__["_hydrated"] = True
+            return existingInstance
+        if not item.get("_type"):
+            # Rally's single-object reads ({"TestCase": {...}}) carry no _type at the top;
+            # the type is then recovered from the _ref path.
+            inferred = self._type_from_ref(item)
+            if inferred is None:
+                return CustomField(self._plain_fields(item, depth=0))
+            item = {**item, "_type": inferred}
+        return self._build(item, depth=0, top=True)
+
+    def _type_from_ref(self, item: dict[str, Any]) -> str | None:
+        ref = item.get("_ref")
+        if not isinstance(ref, str):
+            return None
+        segments = [s for s in ref.split("?", 1)[0].split("/") if s]
+        if len(segments) < 2:
+            return None
+        wanted = segments[-2].lower()
+        if len(segments) >= 3 and segments[-3].lower() == "portfolioitem":
+            wanted = f"portfolioitem/{wanted}"
+        for name in _STATIC_TYPE_NAMES:
+            if name.lower() == wanted:
+                return name
+        schema = self.schema if self.schema is not None else self._client_schema(item)
+        for typedef in getattr(schema, "items", ()):
+            if typedef.TypePath and typedef.TypePath.lower() == wanted:
+                return typedef.TypePath
+        return None
+
+    # ------------------------------------------------------------------ classes
+    def class_for(self, type_name: str, item: dict[str, Any] | None = None) -> type[Persistable]:
+        """Class for a wire ``_type``: static tree first, then the workspace schema."""
+        cls = static_class_for(type_name)
+        if cls is not None:
+            return cls
+        schema = self.schema if self.schema is not None else self._client_schema(item)
+        if schema is not None:
+            return schema.entity_class(type_name)
+        return self._fallback_class(type_name)
+
+    def _client_schema(self, item: dict[str, Any] | None) -> Any:
+        loader = getattr(self.client, "_schema_for", None) if self.client is not None else None
+        if loader is None:
+            return None
+        try:
+            schema = loader(_workspace_ref(item) if item else None)
+        except RallyError:
+            # A schema that cannot be loaded must not make the data unreadable: the
+            # entity still gets a class of the right name, just a generic parent.
+            return None
+        self.schema = schema
+        return schema
+
+    def _fallback_class(self, type_name: str) -> type[Persistable]:
+        if type_name not in self._fallback_classes:
+            parent: type[Persistable]
+            if type_name.startswith("PortfolioItem/"):
+                name, parent = "PortfolioItem_" + type_name.split("/", 1)[1], PortfolioItem
+            else:
+                name, parent = type_name.replace("/", "_"), WorkspaceDomainObject
+            self._fallback_classes[type_name] = make_entity_class(name, parent)
+        return self._fallback_classes[type_name]
+
+    # ------------------------------------------------------------------ building
+    def _build(self, item: dict[str, Any], depth: int, top: bool) -> Persistable:
+        type_name = item["_type"]
+        cls = self.class_for(type_name, item)
+        if type_name == "AllowedQueryOperator" or cls is AllowedQueryOperator:
+            name = item.get("OperatorName", item.get("_refObjectName", "Unknown"))
+        else:
+            name = item.get("_refObjectName", item.get("Name", "Unknown"))
+        instance = cls(_oid_from(item), name, item.get("_ref"))
+        self._fill(instance, item, depth=depth, top=top)
+        instance.__dict__["_hydrated"] = top and self.hydration == "full"
+        return instance
+
+    def _fill(self, instance: Persistable, item: dict[str, Any], depth: int, top: bool) -> None:
+        state = instance.__dict__
+        type_name = item.get("_type") or state.get("_type") or type(instance).__name__
+        state["_client"] = self.client
+        if item.get("_ref"):
+            state["_ref"] = item["_ref"]
+        if item.get("_refObjectName") is not None and "Name" not in item:
+            state["Name"] = item["_refObjectName"]
+        if item.get("ObjectID") is not None:
+            state["oid"] = _int_or(item["ObjectID"])
+        if "/" in type_name and type_name.startswith("PortfolioItem/"):
+            # pyral's observable values: standard levels report _type 'PortfolioItem';
+            # custom levels keep the slashed form.  Both carry the TypePath.
+            standard = static_class_for(type_name) is not None
+            state["_type"] = "PortfolioItem" if standard else type_name
+            state["typePath"] = type_name
+        else:
+            state["_type"] = type_name
+            state.setdefault("typePath", None)
+        for key, value in item.items():
+            if key in _META_KEYS or (top and key in _ENVELOPE_KEYS):
+                continue
+            self._assign(state, key, value, depth)
+        if isinstance(instance, AllowedAttributeValue):
+            state["Name"] = "AllowedValue"
+            state["value"] = item.get("StringValue")
+
+    def _assign(self, state: dict[str, Any], key: str, value: Any, depth: int) -> None:
+        marker = COLLECTION_MARKER + key
+        if isinstance(value, dict) and "_ref" in value and "Count" in value:
+            state.pop(key, None)
+            state.pop(marker, None)
+            if not value["Count"]:
+                state[key] = []
+            else:
+                state[marker] = value["_ref"]
+            return
+        state.pop(marker, None)
+        state[key] = self._value(value, depth)
+
+    def _value(self, value: Any, depth: int) -> Any:
+        if isinstance(value, list):
+            return [self._element(v, depth) for v in value]
+        if isinstance(value, dict):
+            if depth + 1 > MAX_NESTING:
+                return value
+            if value.get("_type"):
+                return self._build(value, depth + 1, top=False)
+            return CustomField(self._plain_fields(value, depth + 1))
+        return value
+
+    def _element(self, value: Any, depth: int) -> Any:
+        if isinstance(value, dict) and value.get("_type") and depth + 1 <= MAX_NESTING:
+            return self._build(value, depth + 1, top=False)
+        return value
+
+    def _plain_fields(self, item: dict[str, Any], depth: int) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        for key, value in item.items():
+            if key in ("_rallyAPIMajor", "_rallyAPIMinor"):
+                continue
+            if isinstance(value, dict) and "_ref" in value and "Count" in value:
+                fields[key] = [] if not value["Count"] else value["_ref"]
+            else:
+                fields[key] = self._value(value, depth)
+        return fields
+
+
+def _int_or(value: Any) -> Any:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+__all__ = ["EntityHydrator", "MAX_NESTING"]

@@ -1,0 +1,182 @@
+"""``RallyRESTResponse``: what ``Rally.get`` returns.
+
+It wraps the first page of a query (or a single-object read) and serves hydrated entities on
+iteration, asking for further pages only when iteration reaches them.  Differences from
+pyral 1.7.0 are deliberate fixes: an error response still has ``resultCount`` (0), iterates
+to nothing and carries decoded error strings; a failing follow-up page raises
+``RallyResponseError`` instead of crashing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from pyral._envelope import Envelope, decode_body, parse_envelope
+from pyral._pagination import Pager, normalize_threads
+from pyral.exceptions import RallyResponseError
+
+__version__ = (1, 7, 0)
+
+__all__ = ["RallyRESTResponse", "ErrorResponse", "RallyResponseError"]
+
+
+def errout(text: str) -> None:
+    sys.stderr.write(text)
+
+
+class ErrorResponse:
+    """A stand-in for a ``requests.Response`` when no usable HTTP response exists."""
+
+    SECURITY_ERROR = "An Authentication object was not found in the SecurityContext"
+    INVALID_CREDENTIALS = "Error 401 The username or password you entered is incorrect."
+
+    def __init__(self, status_code: int, problem: Any) -> None:
+        self.status_code = status_code
+        self.headers = {"placeholder": True}
+        text = problem.decode("utf-8", "replace") if isinstance(problem, bytes) else str(problem)
+        for known in (self.SECURITY_ERROR, self.INVALID_CREDENTIALS):
+            if known in text:
+                text = known
+        self.content = {"OperationResult": {"Errors": [text], "Warnings": [], "Results": []}}
+        self.errors = [text]
+        self.warnings: list[str] = []
+
+
+def _body_errors(response: Any) -> list[str]:
+    """Best-effort error strings from a failed HTTP response (JSON or not)."""
+    raw = getattr(response, "content", b"")
+    if isinstance(raw, dict):  # ErrorResponse
+        return list(response.errors)
+    try:
+        env = parse_envelope(decode_body(raw, ""))
+        if env.errors:
+            return env.errors
+    except RallyResponseError:
+        pass
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    return [str(raw).strip()] if raw else []
+
+
+class RallyRESTResponse:
+    """One query's results: status, errors, counts, and lazily paged hydrated items."""
+
+    def __init__(
+        self,
+        session: Any,
+        context: Any,
+        request: str,
+        response: Any,
+        hydration: str,
+        limit: int | None,
+        **kwargs: Any,
+    ) -> None:
+        self.session = session
+        self.context = context
+        self.resource = request
+        self.hydration = hydration
+        self.debug = kwargs.get("debug", False)
+        self.hydrator = kwargs.get("hydrator")
+        fetch_page: Callable[[int], list[dict[str, Any]]] | None = kwargs.get("fetch_page")
+        self.threads = normalize_threads(kwargs.get("threads"))
+        self.max_threads = self.threads
+        self.target = request.split("?")[0].rstrip("/").split("/")[-1]
+        self._item_type = self.target
+        self.status_code: int = int(getattr(response, "status_code", 404))
+        self.headers = getattr(response, "headers", {"placeholder": True})
+        self.content: Any = None
+        self.data: dict[str, Any] | None = None
+        self.request_type = "Query"
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+        self.resultCount = 0
+        self.startIndex = 0
+        self.pageSize = 0
+        self._page: list[dict[str, Any]] = []
+        self._curIndex = 0
+        self._limit = limit
+        self._pager: Pager | None = None
+        if isinstance(response, ErrorResponse):
+            self.errors = list(response.errors)
+            self.content = response.content
+            return
+        if not (200 <= self.status_code < 300):
+            self.errors = _body_errors(response)
+            return
+        self.content = decode_body(response.content, request)
+        envelope = parse_envelope(self.content, kwargs.get("target") or self.target)
+        self._absorb(envelope, limit, fetch_page)
+
+    def _absorb(self, env: Envelope, limit: int | None, fetch_page: Any) -> None:
+        self.data = env.data
+        self.request_type = env.kind
+        self.errors = env.errors
+        self.warnings = env.warnings
+        if env.errors:
+            if self.status_code == 200:
+                self.status_code = 422
+            return
+        self.resultCount = env.total
+        self.startIndex = env.start
+        self.pageSize = env.page_size
+        self._page = [item for item in env.results if isinstance(item, dict)]
+        self._pager = Pager(
+            self._page,
+            total=env.total,
+            start_index=env.start,
+            page_size=env.page_size,
+            limit=limit,
+            fetch_page=fetch_page if env.kind == "Query" else None,
+            threads=self.threads,
+        )
+
+    # -- the pyral attributes scripts read --------------------------------------------
+    @property
+    def _servable(self) -> int:
+        return self._pager.servable if self._pager else 0
+
+    @property
+    def _served(self) -> int:
+        return self._pager.served if self._pager else 0
+
+    def __bool__(self) -> bool:
+        return 200 <= self.status_code < 300
+
+    def __repr__(self) -> str:
+        if self and self._page:
+            first_type = self._page[0].get("_type", self.target)
+            return (
+                f"{first_type} result set, totalResultSetSize: {self.resultCount}, "
+                f"startIndex: {self.startIndex}  pageSize: {self.pageSize}  "
+                f"current Index: {self._curIndex}"
+            )
+        if self.errors or self.warnings:
+            problem = self.errors[0] if self.errors else self.warnings[0]
+            return f"{self.status_code} {problem}"
+        return f"{self.status_code} QueryResult TotalResultCount: 0  Results: []"
+
+    def __iter__(self) -> RallyRESTResponse:
+        return self
+
+    def __next__(self) -> Any:
+        if self._pager is None:
+            raise StopIteration
+        raw = next(self._pager)
+        self._curIndex += 1
+        return self._hydrate(raw)
+
+    def next(self) -> Any:
+        """pyral 1.x spelling of ``next(response)``."""
+        return self.__next__()
+
+    def _hydrate(self, raw: dict[str, Any]) -> Any:
+        if self.hydrator is None:
+            return raw
+        return self.hydrator.hydrateInstance(raw)
+
+    def showNextItem(self, item: Any) -> str:
+        """A one-line description of an item (kept for scripts that printed it)."""
+        name = getattr(item, "Name", None) or getattr(item, "_refObjectName", "")
+        return f"{getattr(item, 'oid', '')} {name}".strip()

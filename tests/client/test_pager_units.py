@@ -1,0 +1,150 @@
+"""Pager arithmetic and lazy paging without a server (the fetcher is a local function)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from pyral._pagination import (
+    Pager,
+    next_starts,
+    normalize_limit,
+    normalize_pagesize,
+    normalize_start,
+    normalize_threads,
+    servable,
+)
+from pyral.cargotruck import CargoTruck, run_in_order
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, 500), (10, 10), ("200", 200), (2001, 2000), (0, 500), (-5, 500), ("junk", 500), (True, 500)],
+)
+def test_pagesize_default_and_clamp(value, expected):
+    assert normalize_pagesize(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(1, 1), ("3", 3), (0, 1), (2000000, 1), ("x", 1), (None, 1)])
+def test_start(value, expected):
+    assert normalize_start(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, None), (0, None), (5, 5), ("7", 7), ("x", None), (10**9, 1000000)])
+def test_limit(value, expected):
+    assert normalize_limit(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, 1), (0, 1), (4, 4), (50, 12), ("3", 3), ("x", 1)])
+def test_threads(value, expected):
+    assert normalize_threads(value) == expected
+
+
+def test_servable_rules():
+    assert servable(25, 1, None) == 25
+    assert servable(25, 5, 15) == 15  # limit counts items served, not an end index
+    assert servable(25, 5, None) == 21
+    assert servable(7, 3, None) == 5
+    assert servable(3, 10, None) == 0
+
+
+def test_next_starts():
+    assert next_starts(1, 10, 10, 35, 1) == [11]
+    assert next_starts(1, 10, 10, 35, 5) == [11, 21, 31]
+    assert next_starts(11, 10, 20, 20, 3) == []
+
+
+def make_source(total, page_size):
+    rows = [{"n": i} for i in range(1, total + 1)]
+    calls = []
+
+    def fetch(start):
+        calls.append(start)
+        return rows[start - 1 : start - 1 + page_size]
+
+    return rows, calls, fetch
+
+
+def test_pages_are_fetched_lazily():
+    rows, calls, fetch = make_source(23, 5)
+    pager = Pager(rows[:5], total=23, start_index=1, page_size=5, limit=None, fetch_page=fetch)
+    got = [next(pager) for _ in range(5)]
+    assert calls == []  # first page came with the response
+    got.append(next(pager))
+    assert calls == [6]
+    got.extend(pager)
+    assert calls == [6, 11, 16, 21]
+    assert [r["n"] for r in got] == list(range(1, 24))
+
+
+def test_limit_stops_before_unneeded_pages():
+    rows, calls, fetch = make_source(23, 5)
+    pager = Pager(rows[:5], total=23, start_index=1, page_size=5, limit=7, fetch_page=fetch)
+    assert [r["n"] for r in pager] == list(range(1, 8))
+    assert calls == [6]
+
+
+def test_start_offset():
+    rows, calls, fetch = make_source(23, 5)
+    pager = Pager(rows[9:14], total=23, start_index=10, page_size=5, limit=None, fetch_page=fetch)
+    assert [r["n"] for r in pager] == list(range(10, 24))
+    assert calls == [15, 20]
+
+
+def test_short_page_ends_iteration_without_error():
+    rows, calls, fetch = make_source(12, 5)
+    # server claimed 20 rows but only 12 exist now
+    pager = Pager(rows[:5], total=20, start_index=1, page_size=5, limit=None, fetch_page=fetch)
+    assert [r["n"] for r in pager] == list(range(1, 13))
+    assert calls == [6, 11]
+
+
+def test_parallel_pages_keep_order_and_bound_parallelism():
+    rows = [{"n": i} for i in range(1, 101)]
+    active = 0
+    peak = 0
+    lock = threading.Lock()
+    calls = []
+
+    def fetch(start):
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+            calls.append(start)
+        time.sleep(0.02 if start % 20 == 1 else 0.001)  # make arrival order differ
+        with lock:
+            active -= 1
+        return rows[start - 1 : start + 9]
+
+    pager = Pager(rows[:10], total=100, start_index=1, page_size=10, limit=None, fetch_page=fetch, threads=3)
+    assert [r["n"] for r in pager] == list(range(1, 101))
+    assert sorted(calls) == list(range(11, 101, 10))
+    assert peak <= 3
+
+
+def test_failed_page_propagates():
+    def fetch(start):
+        raise RuntimeError(f"page {start} failed")
+
+    pager = Pager([{"n": 1}], total=3, start_index=1, page_size=1, limit=None, fetch_page=fetch, threads=2)
+    assert next(pager) == {"n": 1}
+    with pytest.raises(RuntimeError, match="page 2 failed"):
+        next(pager)
+
+
+def test_run_in_order_and_cargotruck():
+    assert run_in_order(lambda x: x * 2, [3, 1, 2], 3) == [6, 2, 4]
+
+    class Agent:
+        def work(self, order):
+            time.sleep(0.01 * (3 - order))
+            return order * 10
+
+    truck = CargoTruck([1, 2, 3], 2)
+    assert truck.orders == [1, 2, 3]
+    assert truck.num_loaders == 2
+    truck.load(Agent(), "work", 5)
+    assert truck.dump() == [10, 20, 30]

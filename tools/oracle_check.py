@@ -1,0 +1,78 @@
+"""Differential check: the same Rally script under pyral 1.7.0 and under this project's pyral.
+
+Run it with an interpreter that has pyral 1.7.0 installed (``tox -e oracle`` builds one); it
+needs nothing from this repository on its path.  For each side it starts a fresh emulator
+(``python -m pyral.emulator --demo --tls``) from this repository in a subprocess, runs
+``oracle_scenario.py`` against it, and prints a unified diff of the two outputs.  Exit status 1
+when they differ.  Never part of CI: pyral 1.7.0 is not a dependency of this project.
+
+    python tools/oracle_check.py [--ours-python PYTHON]
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(os.environ.get("PYRAL_REPO", Path(__file__).resolve().parent.parent))
+SCENARIO = REPO / "tools" / "oracle_scenario.py"
+APIKEY = "_oracleapikey000000000000000000000000000000"
+USER, PASSWORD = "demo@example.com", "oracle-password"
+
+
+def start_emulator(python: str) -> tuple[subprocess.Popen[str], str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen(
+        [python, "-m", "pyral.emulator", "--port", "0", "--demo", "--tls",
+         "--apikey", APIKEY, "--user", USER, "--password", PASSWORD, "--quiet"],
+        stdout=subprocess.PIPE, text=True, env=env, cwd=REPO,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    url = next(word for word in first.split() if "://" in word)
+    return proc, url.split("://", 1)[1].rstrip("/")
+
+
+def run_side(label: str, python: str, pythonpath: str | None, emulator_python: str) -> str:
+    proc, host_port = start_emulator(emulator_python)
+    try:
+        env = dict(os.environ)
+        env.pop("PYTHONPATH", None)
+        if pythonpath:
+            env["PYTHONPATH"] = pythonpath
+        done = subprocess.run(
+            [python, str(SCENARIO), host_port, APIKEY, USER, PASSWORD],
+            capture_output=True, text=True, env=env, cwd="/", timeout=600,
+        )
+        out = done.stdout
+        if done.returncode:
+            out += f"\n[{label} exited {done.returncode}]\n{done.stderr[-3000:]}"
+        return out
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ours-python", default=sys.executable,
+                        help="interpreter that runs this project's pyral (default: this one)")
+    args = parser.parse_args()
+    theirs = run_side("pyral 1.7.0", sys.executable, None, sys.executable)
+    ours = run_side("ours", args.ours_python, str(REPO), sys.executable)
+    diff = list(difflib.unified_diff(theirs.splitlines(), ours.splitlines(),
+                                     "pyral-1.7.0", "ours", lineterm=""))
+    print(theirs)
+    if diff:
+        print("\n".join(diff))
+        return 1
+    print("identical output")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
