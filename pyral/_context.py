@@ -117,7 +117,9 @@ class ContextResolver:
     failures, so this class holds no transport logic.
     """
 
-    def __init__(self, service_url: str, fetch: Callable[[str], Envelope], isolated: bool = False) -> None:
+    def __init__(
+        self, service_url: str, fetch: Callable[[str], Envelope], isolated: bool = False
+    ) -> None:
         self.service_url = service_url
         self._fetch = fetch
         self.isolated = isolated
@@ -171,7 +173,9 @@ class ContextResolver:
         else:
             first = self._first_project(self.workspace)
             if first is None:
-                raise RallyRESTAPIError(f"No accessible Projects found in the Workspace '{self.workspace.name}'")
+                raise RallyRESTAPIError(
+                    f"No accessible Projects found in the Workspace '{self.workspace.name}'"
+                )
             self.project = first
 
     def _connect_project(self, ws: Target, project: str) -> Target:
@@ -186,8 +190,12 @@ class ContextResolver:
         return found
 
     def _load_user_and_profile(self) -> None:
-        env = self._fetch(f"{self.service_url}/user?fetch=ObjectID,UserName,DisplayName,UserProfile")
-        user = env.object if env.kind == "ImpliedQuery" else (env.results[0] if env.results else None)
+        env = self._fetch(
+            f"{self.service_url}/user?fetch=ObjectID,UserName,DisplayName,UserProfile"
+        )
+        user = (
+            env.object if env.kind == "ImpliedQuery" else (env.results[0] if env.results else None)
+        )
         if not user:
             raise RallyRESTAPIError("Invalid credentials")
         self.user = user
@@ -197,7 +205,9 @@ class ContextResolver:
             self.profile = {}
             return
         prof_oid = oid_of(profile_ref)
-        env = self._fetch(f"{self.service_url}/userprofile/{prof_oid}?fetch=DefaultWorkspace,DefaultProject")
+        env = self._fetch(
+            f"{self.service_url}/userprofile/{prof_oid}?fetch=DefaultWorkspace,DefaultProject"
+        )
         self.profile = env.object or {}
 
     def _profile_defaults(self) -> tuple[Target | None, Target | None]:
@@ -205,10 +215,20 @@ class ContextResolver:
         ws = proj = None
         dws = profile.get("DefaultWorkspace")
         if isinstance(dws, dict) and dws.get("_ref"):
-            ws = Target("workspace", dws.get("_refObjectName", ""), oid_of(dws["_ref"]) or 0, full_ref=dws["_ref"])
+            ws = Target(
+                "workspace",
+                dws.get("_refObjectName", ""),
+                oid_of(dws["_ref"]) or 0,
+                full_ref=dws["_ref"],
+            )
         dpj = profile.get("DefaultProject")
         if isinstance(dpj, dict) and dpj.get("_ref"):
-            proj = Target("project", dpj.get("_refObjectName", ""), oid_of(dpj["_ref"]) or 0, full_ref=dpj["_ref"])
+            proj = Target(
+                "project",
+                dpj.get("_refObjectName", ""),
+                oid_of(dpj["_ref"]) or 0,
+                full_ref=dpj["_ref"],
+            )
         return ws, proj
 
     # -- workspaces ---------------------------------------------------------------------
@@ -291,7 +311,9 @@ class ContextResolver:
     def _project_from(self, item: dict[str, Any], name: str | None = None) -> Target:
         oid = item.get("ObjectID") or oid_of(item.get("_ref", "")) or 0
         parent = item.get("Parent")
-        parent_oid = oid_of(parent["_ref"]) if isinstance(parent, dict) and parent.get("_ref") else None
+        parent_oid = (
+            oid_of(parent["_ref"]) if isinstance(parent, dict) and parent.get("_ref") else None
+        )
         return Target(
             "project",
             name or item.get("Name") or item.get("_refObjectName", ""),
@@ -307,7 +329,9 @@ class ContextResolver:
             directory.add(project, by_name)
         return project
 
-    def _project_query_url(self, ws: Target, query: str | None, pagesize: int, start: int, order: str = "ObjectID") -> str:
+    def _project_query_url(
+        self, ws: Target, query: str | None, pagesize: int, start: int, order: str = "ObjectID"
+    ) -> str:
         parts = [f"{self.service_url}/Project?fetch=ObjectID,Name,State,Parent"]
         if query:
             parts.append(f"query={_q(query)}")
@@ -371,8 +395,19 @@ class ContextResolver:
         if not hits:
             self._explain_path_failure(ws, path, elements)
         best = min(hits, key=lambda p: p.oid)
-        project = Target("project", path, best.oid, state=best.state, parent_oid=best.parent_oid, full_ref=best.full_ref)
-        self._remember_project(ws, Target("project", best.name, best.oid, best.state, best.parent_oid, best.full_ref), by_name=False)
+        project = Target(
+            "project",
+            path,
+            best.oid,
+            state=best.state,
+            parent_oid=best.parent_oid,
+            full_ref=best.full_ref,
+        )
+        self._remember_project(
+            ws,
+            Target("project", best.name, best.oid, best.state, best.parent_oid, best.full_ref),
+            by_name=False,
+        )
         return project
 
     def _path_hits(self, ws: Target, elements: list[str]) -> list[Target]:
@@ -384,7 +419,9 @@ class ContextResolver:
 
     def _explain_path_failure(self, ws: Target, path: str, elements: list[str]) -> None:
         if not self._path_hits(ws, elements[:1]):
-            raise RallyRESTAPIError(f"No such accessible base Project found in the Workspace '{path}'")
+            raise RallyRESTAPIError(
+                f"No such accessible base Project found in the Workspace '{path}'"
+            )
         for depth in range(2, len(elements) + 1):
             if not self._path_hits(ws, elements[:depth]):
                 partial = PROJECT_PATH_ELEMENT_SEPARATOR.join(elements[:depth])
@@ -431,10 +468,16 @@ class ContextResolver:
             if ws is not None:
                 return ws
         elif hasattr(workspace, "oid") and getattr(workspace, "_type", "") == "Workspace":
-            return self._remember_workspace(Target("workspace", getattr(workspace, "Name", ""), int(workspace.oid)))
-        raise RallyRESTAPIError(f'Workspace specified: "{workspace}" not accessible with current credentials')
+            return self._remember_workspace(
+                Target("workspace", getattr(workspace, "Name", ""), int(workspace.oid))
+            )
+        raise RallyRESTAPIError(
+            f'Workspace specified: "{workspace}" not accessible with current credentials'
+        )
 
-    def resolve_project_arg(self, ws: Target, project: Any, workspace_given: bool = False) -> Target | None:
+    def resolve_project_arg(
+        self, ws: Target, project: Any, workspace_given: bool = False
+    ) -> Target | None:
         if project is None:
             return None
         if project is UNSET or project == "current":

@@ -9,6 +9,7 @@ before logging (``mask``), and headers are not logged at all.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import re
@@ -109,10 +110,8 @@ class LogSink:
             return
         self.logger.removeHandler(self.handler)
         self.logger.setLevel(self._old_level)
-        try:
+        with contextlib.suppress(OSError, ValueError):
             self.handler.flush()
-        except (OSError, ValueError):
-            pass
         if self._owned is not None:
             self._owned.close()
         self.handler = None

@@ -86,7 +86,9 @@ def servable(total: int, start_index: int, limit: int | None) -> int:
     return remaining
 
 
-def next_starts(current_start: int, page_size: int, served_through: int, wanted: int, count: int) -> list[int]:
+def next_starts(
+    current_start: int, page_size: int, served_through: int, wanted: int, count: int
+) -> list[int]:
     """Start indexes of the next ``count`` pages still needed.
 
     ``served_through`` is how many servable items the pages fetched so far hold; ``wanted``
@@ -150,7 +152,9 @@ class Pager:
         """Fetch the next page (or group of pages) once the buffer is exhausted."""
         if self._fetch_page is None:
             return
-        starts = next_starts(self._page_start, self.page_size, self._fetched, self.servable, self.threads)
+        starts = next_starts(
+            self._page_start, self.page_size, self._fetched, self.servable, self.threads
+        )
         if not starts:
             return
         if len(starts) == 1:
@@ -160,7 +164,7 @@ class Pager:
         self.pages_fetched += len(starts)
         self._buffer = []
         self._pos = 0
-        for page_start, page in zip(starts, pages):
+        for page_start, page in zip(starts, pages, strict=False):
             self._buffer.extend(page)
             self._fetched += len(page)
             self._page_start = page_start

@@ -67,7 +67,11 @@ def merge_headers(base: dict[str, str], overrides: dict[str, Any] | None) -> dic
     for key, value in overrides.items():
         wanted = str(key).lower()
         for name in base:
-            short = name[len(INTEGRATION_HEADER_PREFIX) :] if name.startswith(INTEGRATION_HEADER_PREFIX) else name
+            short = (
+                name[len(INTEGRATION_HEADER_PREFIX) :]
+                if name.startswith(INTEGRATION_HEADER_PREFIX)
+                else name
+            )
             if wanted in (name.lower(), short.lower()):
                 merged[name] = str(value)
                 break
@@ -164,7 +168,9 @@ class Transport:
                 response = self._send_once(method, url, body, timeout)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if last or isinstance(exc, requests.exceptions.SSLError):
-                    self.logger.info("%s %s failed: %s", method, mask(label), mask(str(exc)), extra=extra)
+                    self.logger.info(
+                        "%s %s failed: %s", method, mask(label), mask(str(exc)), extra=extra
+                    )
                     raise
                 self._sleep(attempt, None)
                 continue
@@ -175,7 +181,9 @@ class Transport:
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send_once(self, method: str, url: str, body: str | None, timeout: Any) -> requests.Response:
+    def _send_once(
+        self, method: str, url: str, body: str | None, timeout: Any
+    ) -> requests.Response:
         with self._in_flight:
             with self._count_lock:
                 self.request_count += 1

@@ -16,7 +16,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def run_in_order(func: Callable[[T], R], items: Iterable[T], workers: int, timeout: float | None = None) -> list[R]:
+def run_in_order(
+    func: Callable[[T], R], items: Iterable[T], workers: int, timeout: float | None = None
+) -> list[R]:
     """Apply ``func`` to every item concurrently; results come back in input order.
 
     The first exception raised by any call propagates (after the others finished), so a

@@ -64,7 +64,10 @@ class RallyContext:
     def identity(self) -> str:
         """``server | user | password | subscription | workspace | project`` (password masked)."""
         masked = "****" if self.password else self.password
-        return " | ".join(str(v) for v in (self.server, self.user, masked, self.subs_name, self.workspace, self.project))
+        return " | ".join(
+            str(v)
+            for v in (self.server, self.user, masked, self.subs_name, self.workspace, self.project)
+        )
 
     def __repr__(self) -> str:
         return self.identity()
@@ -109,12 +112,22 @@ class RallyContextHelper:
 
     def identifyContext(self, **kwargs: Any) -> tuple[RallyContext, list[str]]:
         """(context, augments) for a call with these ``workspace=`` / ``project=`` / scope kwargs."""
-        workspace = kwargs["workspace"] if "workspace" in kwargs else UNSET
-        project = kwargs["project"] if "project" in kwargs else UNSET
-        augments = self._resolver.augments(workspace, project, kwargs.get("projectScopeUp"), kwargs.get("projectScopeDown"))
+        workspace = kwargs.get("workspace", UNSET)
+        project = kwargs.get("project", UNSET)
+        augments = self._resolver.augments(
+            workspace, project, kwargs.get("projectScopeUp"), kwargs.get("projectScopeDown")
+        )
         ws_ref = next((a.split("=", 1)[1] for a in augments if a.startswith("workspace=")), None)
         proj_ref = next((a.split("=", 1)[1] for a in augments if a.startswith("project=")), None)
-        ctx = RallyContext(self.server, self.user, self.password, self.agent.service_url, self._resolver.subscription_name, ws_ref, proj_ref)
+        ctx = RallyContext(
+            self.server,
+            self.user,
+            self.password,
+            self.agent.service_url,
+            self._resolver.subscription_name,
+            ws_ref,
+            proj_ref,
+        )
         ctx._agent = self.agent
         return ctx, augments
 
@@ -141,7 +154,11 @@ class RallyContextHelper:
 
     def getAccessibleProjects(self, workspace: str = "default") -> list[tuple[str, str]]:
         resolver = self._resolver
-        ws = resolver.workspace if workspace in (None, "default", "current") else resolver.find_workspace(workspace)
+        ws = (
+            resolver.workspace
+            if workspace in (None, "default", "current")
+            else resolver.find_workspace(workspace)
+        )
         if ws is None:
             return []
         directory = resolver.load_projects(ws)

@@ -14,7 +14,9 @@ __version__ = (1, 7, 0)
 
 __all__ = ["MultipleOperationError", "createMultiple", "updateMultiple"]
 
-ITEM_TYPE_INCONSISTENCY_ERROR = "All items must be consistent, ie., all dicts or all data-like instances"
+ITEM_TYPE_INCONSISTENCY_ERROR = (
+    "All items must be consistent, ie., all dicts or all data-like instances"
+)
 
 
 def looksLikeDataInstance(target: Any) -> bool:
@@ -24,13 +26,29 @@ def looksLikeDataInstance(target: Any) -> bool:
     return dataclasses.is_dataclass(target) and not isinstance(target, type)
 
 
-def createMultiple(self: Any, entityName: str, items: list[Any], fields: Any = None, workspace: Any = "current", project: Any = "current", **kwargs: Any) -> list[Any]:
+def createMultiple(
+    self: Any,
+    entityName: str,
+    items: list[Any],
+    fields: Any = None,
+    workspace: Any = "current",
+    project: Any = "current",
+    **kwargs: Any,
+) -> list[Any]:
     if not items:
         return []
     raise NotImplementedError("createMultiple is not implemented yet in this pyral")
 
 
-def updateMultiple(self: Any, entityName: str, items: list[Any], fields: Any = None, workspace: Any = "current", project: Any = "current", **kwargs: Any) -> list[Any]:
+def updateMultiple(
+    self: Any,
+    entityName: str,
+    items: list[Any],
+    fields: Any = None,
+    workspace: Any = "current",
+    project: Any = "current",
+    **kwargs: Any,
+) -> list[Any]:
     if not items:
         return []
     raise NotImplementedError("updateMultiple is not implemented yet in this pyral")

@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote, urlsplit
 import requests
 
 from pyral import config
+from pyral._attachments import AttachmentsMixin
 from pyral._context import (
     PROJECT_PATH_ELEMENT_SEPARATOR,
     UNSET,
@@ -35,6 +36,7 @@ from pyral._pagination import (
     normalize_threads,
 )
 from pyral._query import format_query
+from pyral._ranking import RankingMixin
 from pyral._transport import DEFAULT_TIMEOUT, INTEGRATION_HEADER_PREFIX, Transport
 from pyral.context import RallyContext, RallyContextHelper
 from pyral.exceptions import (
@@ -59,7 +61,11 @@ HTTP_REQUEST_SUCCESS_CODE = 200
 PAGE_NOT_FOUND_CODE = 404
 SCHEMA_REQUEST_TIMEOUT = 30
 COLLECTION_PAGESIZE = 2000
-_STORY_ALIASES = {"Story": "HierarchicalRequirement", "UserStory": "HierarchicalRequirement", "User Story": "HierarchicalRequirement"}
+_STORY_ALIASES = {
+    "Story": "HierarchicalRequirement",
+    "UserStory": "HierarchicalRequirement",
+    "User Story": "HierarchicalRequirement",
+}
 _TRUE_FETCH = (True, "true", "True")
 _FALSE_FETCH = (False, None, "false", "False")
 _PERMISSION_TYPES = ("WorkspacePermission", "ProjectPermission")
@@ -102,7 +108,22 @@ def _verify_setting(value: Any) -> bool | str:
     return True
 
 
-class Rally:
+class AllowedValue(str):
+    """An allowed value: a plain string that also answers ``.Name`` / ``.StringValue``.
+
+    pyral returned bare strings, while its user guide iterates ``val.Name``; a ``str``
+    subclass satisfies both (comparisons and joins still see a string).
+    """
+
+    @property
+    def Name(self) -> str:  # noqa: N802 - Rally attribute name
+        return str(self)
+
+    StringValue = Name
+    value = Name
+
+
+class Rally(AttachmentsMixin, RankingMixin):
     """A connection to one Rally subscription as one user, in a current workspace/project."""
 
     ARTIFACT_TYPE = {
@@ -163,12 +184,16 @@ class Rally:
         self._schemas: dict[int, Any] = {}
         self._schema_raw: dict[int, list[dict[str, Any]]] = {}
         self._schema_lock = threading.Lock()
-        self._resolver = ContextResolver(self.service_url, self._fetch, isolated=self.isolated_workspace)
+        self._resolver = ContextResolver(
+            self.service_url, self._fetch, isolated=self.isolated_workspace
+        )
         self.contextHelper = RallyContextHelper(self, self.server, self.user, self.password)
 
         workspace = kwargs.get("workspace", "default")
         if workspace is None or workspace == "":
-            warning("Unable to use your workspace specification, that value is not listed in your subscription")
+            warning(
+                "Unable to use your workspace specification, that value is not listed in your subscription"
+            )
         if workspace in (None, "", "default"):
             workspace = None
         project = kwargs.get("project", "default")
@@ -189,9 +214,13 @@ class Rally:
             raise RallyConnectionError("SSL certificate verification failed", url=url) from exc
         except requests.Timeout as exc:
             secs = self.transport.timeout
-            raise RallyConnectionError(f"Request timed out on attempt to reach {self.server} ({secs} secs)", url=url) from exc
+            raise RallyConnectionError(
+                f"Request timed out on attempt to reach {self.server} ({secs} secs)", url=url
+            ) from exc
         except requests.RequestException as exc:
-            raise RallyConnectionError(f"Target Rally host: '{self.server}' non-existent or unreachable", url=url) from exc
+            raise RallyConnectionError(
+                f"Target Rally host: '{self.server}' non-existent or unreachable", url=url
+            ) from exc
         status = response.status_code
         if status == 401:
             raise RallyAuthenticationError("Invalid credentials", status_code=401, url=url)
@@ -205,10 +234,14 @@ class Rally:
                     status_code=404,
                     url=url,
                 )
-            raise RallyRESTAPIError(error_text(status, errors, 80), status_code=status, errors=errors, url=url)
+            raise RallyRESTAPIError(
+                error_text(status, errors, 80), status_code=status, errors=errors, url=url
+            )
         env = parse_envelope(decode_body(response.content, url), self._target_of(url))
         if env.errors:
-            raise RallyRESTAPIError(error_text(422, env.errors), status_code=422, errors=env.errors, url=url)
+            raise RallyRESTAPIError(
+                error_text(422, env.errors), status_code=422, errors=env.errors, url=url
+            )
         return env
 
     @staticmethod
@@ -254,7 +287,9 @@ class Rally:
         oid = workspace_ref if isinstance(workspace_ref, int) else oid_of(str(workspace_ref))
         if oid is None:
             return self._resolver.resolve_workspace_arg(workspace_ref)
-        return self._resolver.workspaces_by_oid.get(oid) or Target("workspace", str(workspace_ref), oid)
+        return self._resolver.workspaces_by_oid.get(oid) or Target(
+            "workspace", str(workspace_ref), oid
+        )
 
     def _schema_for(self, workspace_ref: Any = None) -> Any:
         """The WorkspaceSchema of a workspace (current by default), downloaded once per client."""
@@ -274,11 +309,21 @@ class Rally:
     def _download_schema(self, ws: Target) -> list[dict[str, Any]]:
         url = f"{self.schema_url}/workspace/{ws.oid}"
         try:
-            response = self.transport.send("GET", url, timeout=max(SCHEMA_REQUEST_TIMEOUT, 1), log_as=f"schema/workspace/{ws.oid}")
+            response = self.transport.send(
+                "GET",
+                url,
+                timeout=max(SCHEMA_REQUEST_TIMEOUT, 1),
+                log_as=f"schema/workspace/{ws.oid}",
+            )
         except requests.RequestException as exc:
-            raise RallyConnectionError(f"Unable to retrieve the schema for workspace {ws.oid}: {exc}") from exc
+            raise RallyConnectionError(
+                f"Unable to retrieve the schema for workspace {ws.oid}: {exc}"
+            ) from exc
         if response.status_code != 200:
-            raise RallyRESTAPIError(error_text(response.status_code, self._errors_of(response)), status_code=response.status_code)
+            raise RallyRESTAPIError(
+                error_text(response.status_code, self._errors_of(response)),
+                status_code=response.status_code,
+            )
         env = parse_envelope(decode_body(response.content, url))
         if env.errors:
             raise RallyRESTAPIError(error_text(422, env.errors), errors=env.errors)
@@ -335,13 +380,21 @@ class Rally:
         start = 1
         total = 0
         while True:
-            page_url = "&".join([f"{base}?pagesize={COLLECTION_PAGESIZE}", f"start={start}", *augments])
-            response = self.transport.send("GET", page_url, log_as=self._relative(page_url), attrget=True)
+            page_url = "&".join(
+                [f"{base}?pagesize={COLLECTION_PAGESIZE}", f"start={start}", *augments]
+            )
+            response = self.transport.send(
+                "GET", page_url, log_as=self._relative(page_url), attrget=True
+            )
             if response.status_code != 200:
-                raise RallyResponseError(error_text(response.status_code, self._errors_of(response)), url=page_url)
+                raise RallyResponseError(
+                    error_text(response.status_code, self._errors_of(response)), url=page_url
+                )
             env = parse_envelope(decode_body(response.content, page_url), self._target_of(base))
             if env.errors:
-                raise RallyResponseError(error_text(422, env.errors), errors=env.errors, url=page_url)
+                raise RallyResponseError(
+                    error_text(422, env.errors), errors=env.errors, url=page_url
+                )
             items.extend(env.results)
             total = env.total
             start += len(env.results)
@@ -372,20 +425,33 @@ class Rally:
         return "false", "shell"
 
     def _context_kwargs(self, kwargs: dict[str, Any]) -> tuple[Any, Any]:
-        workspace = kwargs["workspace"] if "workspace" in kwargs else UNSET
-        project = kwargs["project"] if "project" in kwargs else UNSET
+        workspace = kwargs.get("workspace", UNSET)
+        project = kwargs.get("project", UNSET)
         return workspace, project
 
-    def _augments(self, kwargs: dict[str, Any], workspace: Any = UNSET, project: Any = UNSET) -> list[str]:
+    def _augments(
+        self, kwargs: dict[str, Any], workspace: Any = UNSET, project: Any = UNSET
+    ) -> list[str]:
         return self._resolver.augments(
             workspace, project, kwargs.get("projectScopeUp"), kwargs.get("projectScopeDown")
         )
 
-    def get(self, entity: str, fetch: Any = False, query: Any = None, order: str | None = None, **kwargs: Any) -> Any:
+    def get(
+        self,
+        entity: str,
+        fetch: Any = False,
+        query: Any = None,
+        order: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """Query ``entity``; returns a lazily paged ``RallyRESTResponse`` (or an entity with ``instance=True``)."""
         official = self._official_name(entity)
         workspace, project = self._context_kwargs(kwargs)
-        ws = self._resolver.resolve_workspace_arg(workspace) if workspace is not None else self._resolver.workspace
+        ws = (
+            self._resolver.resolve_workspace_arg(workspace)
+            if workspace is not None
+            else self._resolver.workspace
+        )
         assert ws is not None
         fetch_text, hydration = self._fetch_spec(official, fetch, ws)
         params = [f"fetch={fetch_text}"]
@@ -411,7 +477,9 @@ class Rally:
 
     find = get
 
-    def _query(self, base: str, start: int, limit: int | None, hydration: str, threads: int, target: str) -> RallyRESTResponse:
+    def _query(
+        self, base: str, start: int, limit: int | None, hydration: str, threads: int, target: str
+    ) -> RallyRESTResponse:
         url = f"{base}&start={start}"
         hydrator = self._hydrator(hydration)
 
@@ -420,7 +488,9 @@ class Rally:
             try:
                 resp = self.transport.send("GET", page_url, log_as=self._relative(page_url))
             except requests.RequestException as exc:
-                raise RallyResponseError(f"Unable to retrieve the page at start={page_start}: {exc}", url=page_url) from exc
+                raise RallyResponseError(
+                    f"Unable to retrieve the page at start={page_start}: {exc}", url=page_url
+                ) from exc
             if resp.status_code != 200:
                 errors = self._errors_of(resp)
                 raise RallyResponseError(
@@ -432,7 +502,9 @@ class Rally:
             env = parse_envelope(decode_body(resp.content, page_url), target)
             if env.errors:
                 raise RallyResponseError(
-                    f"Unable to retrieve the page at start={page_start}: {env.errors[0]}", errors=env.errors, url=page_url
+                    f"Unable to retrieve the page at start={page_start}: {env.errors[0]}",
+                    errors=env.errors,
+                    url=page_url,
                 )
             return env.results
 
@@ -456,10 +528,7 @@ class Rally:
     def getCollection(self, collection_url: str, **kwargs: Any) -> RallyRESTResponse:
         """A collection (``<ref>/Tasks`` ...) as a paged response."""
         base_url = self._absolute(collection_url)
-        if "?" in base_url:
-            base = base_url
-        else:
-            base = f"{base_url}?pagesize={COLLECTION_PAGESIZE}"
+        base = base_url if "?" in base_url else f"{base_url}?pagesize={COLLECTION_PAGESIZE}"
         if not kwargs.get("_disableAugments"):
             augments = self._resolver.augments(scoping=False)
             if augments:
@@ -471,10 +540,16 @@ class Rally:
         token = self.transport.security_token()
         return ([f"key={token}"] if token else []) + augments
 
-    def _write_context(self, workspace: Any, project: Any, kwargs: dict[str, Any]) -> tuple[Target, list[str]]:
+    def _write_context(
+        self, workspace: Any, project: Any, kwargs: dict[str, Any]
+    ) -> tuple[Target, list[str]]:
         ws_arg = UNSET if workspace == "current" else workspace
         proj_arg = UNSET if project == "current" else project
-        ws = self._resolver.resolve_workspace_arg(ws_arg) if ws_arg is not None else self._resolver.workspace
+        ws = (
+            self._resolver.resolve_workspace_arg(ws_arg)
+            if ws_arg is not None
+            else self._resolver.workspace
+        )
         assert ws is not None
         return ws, self._augments(kwargs, ws_arg, proj_arg)
 
@@ -492,7 +567,12 @@ class Rally:
                 for item in value:
                     if isinstance(item, Persistable):
                         items.append({"_ref": item._ref})
-                    elif isinstance(item, str) and key.endswith("s") and "/" in item and ref_like.match(item):
+                    elif (
+                        isinstance(item, str)
+                        and key.endswith("s")
+                        and "/" in item
+                        and ref_like.match(item)
+                    ):
                         items.append({"_ref": item})
                     else:
                         items.append(item)
@@ -510,24 +590,41 @@ class Rally:
         except requests.RequestException as exc:
             raise RallyRESTAPIError(f"404 Unreferenceable {official} OID: {oid}") from exc
         if response.status_code != 200:
-            raise RallyRESTAPIError(f"{response.status_code} Unreferenceable {official} OID: {oid}", status_code=response.status_code)
+            raise RallyRESTAPIError(
+                f"{response.status_code} Unreferenceable {official} OID: {oid}",
+                status_code=response.status_code,
+            )
         env = parse_envelope(decode_body(response.content, url), official)
         if env.errors or env.object is None:
             raise RallyRESTAPIError(f"422 Unreferenceable {official} OID: {oid}", errors=env.errors)
         return self._hydrator("full").hydrateInstance(env.object)
 
-    def put(self, entityName: str, itemData: dict[str, Any], workspace: Any = "current", project: Any = "current", **kwargs: Any) -> Any:
+    def put(
+        self,
+        entityName: str,
+        itemData: dict[str, Any],
+        workspace: Any = "current",
+        project: Any = "current",
+        **kwargs: Any,
+    ) -> Any:
         """Create an item; returns the created entity as Rally stored it."""
         official = self._official_name(entityName)
         if official == "RecycleBinEntry":
             raise RallyRESTAPIError("create operation unsupported for RecycleBinEntry")
         ws, augments = self._write_context(workspace, project, kwargs)
         data = self._greased(self._schema_for(ws).validate_attribute_names(official, itemData))
-        url = f"{self.service_url}/{official.lower()}/create?" + "&".join(self._write_params(augments))
+        url = f"{self.service_url}/{official.lower()}/create?" + "&".join(
+            self._write_params(augments)
+        )
         body = json.dumps({official: data})
         env, status = self._write("PUT", url, body)
         if status != 200 or env.errors:
-            raise RallyRESTAPIError(error_text(422 if status == 200 else status, env.errors), status_code=status, errors=env.errors, warnings=env.warnings)
+            raise RallyRESTAPIError(
+                error_text(422 if status == 200 else status, env.errors),
+                status_code=status,
+                errors=env.errors,
+                warnings=env.warnings,
+            )
         obj = env.object or {}
         ref = obj.get("_ref", "")
         oid_text = ref.rstrip("/").split("/")[-1]
@@ -541,11 +638,15 @@ class Rally:
         try:
             response = self.transport.send(method, url, body=body, log_as=self._relative(url))
         except requests.RequestException as exc:
-            raise RallyConnectionError(f"Target Rally host: '{self.server}' non-existent or unreachable ({exc})") from exc
+            raise RallyConnectionError(
+                f"Target Rally host: '{self.server}' non-existent or unreachable ({exc})"
+            ) from exc
         env = parse_envelope(decode_body(response.content, url), self._target_of(url))
         return env, response.status_code
 
-    def _oid_for_formatted_id(self, official: str, fid: str, workspace: Any, project: Any) -> int | None:
+    def _oid_for_formatted_id(
+        self, official: str, fid: str, workspace: Any, project: Any
+    ) -> int | None:
         kwargs: dict[str, Any] = {}
         if workspace != "current":
             kwargs["workspace"] = workspace
@@ -555,9 +656,20 @@ class Rally:
         if not response or response.resultCount < 1:
             return None
         item = next(response, None)
-        return getattr(item, "ObjectID", None) or getattr(item, "oid", None) if item is not None else None
+        return (
+            getattr(item, "ObjectID", None) or getattr(item, "oid", None)
+            if item is not None
+            else None
+        )
 
-    def post(self, entityName: str, itemData: dict[str, Any], workspace: Any = "current", project: Any = "current", **kwargs: Any) -> Any:
+    def post(
+        self,
+        entityName: str,
+        itemData: dict[str, Any],
+        workspace: Any = "current",
+        project: Any = "current",
+        **kwargs: Any,
+    ) -> Any:
         """Update an item identified by ObjectID or FormattedID; returns the updated entity."""
         official = self._official_name(entityName)
         if official == "RecycleBinEntry":
@@ -566,14 +678,18 @@ class Rally:
         if not oid:
             fid = itemData.get("FormattedID")
             if not fid:
-                raise RallyRESTAPIError("An identifying field (ObjectID or FormattedID) must be specified")
+                raise RallyRESTAPIError(
+                    "An identifying field (ObjectID or FormattedID) must be specified"
+                )
             oid = self._oid_for_formatted_id(official, fid, workspace, project)
             if oid is None:
                 raise RallyRESTAPIError(f"Target {official} {fid} could not be located")
             itemData["ObjectID"] = oid
         ws, augments = self._write_context(workspace, project, kwargs)
         data = self._greased(self._schema_for(ws).validate_attribute_names(official, itemData))
-        url = f"{self.service_url}/{official.lower()}/{oid}?" + "&".join(self._write_params(augments))
+        url = f"{self.service_url}/{official.lower()}/{oid}?" + "&".join(
+            self._write_params(augments)
+        )
         env, status = self._write("POST", url, json.dumps({official: data}))
         if status != 200 or env.errors:
             raise RallyRESTAPIError(
@@ -586,7 +702,14 @@ class Rally:
 
     update = post
 
-    def delete(self, entityName: str, itemIdent: Any, workspace: Any = "current", project: Any = "current", **kwargs: Any) -> bool:
+    def delete(
+        self,
+        entityName: str,
+        itemIdent: Any,
+        workspace: Any = "current",
+        project: Any = "current",
+        **kwargs: Any,
+    ) -> bool:
         """Delete by ObjectID or FormattedID: True when Rally reports no errors, else False."""
         official = self._official_name(entityName)
         oid = itemIdent
@@ -595,12 +718,66 @@ class Rally:
             if oid is None:
                 raise RallyRESTAPIError(f"Target {official} {itemIdent} could not be located")
         _, augments = self._write_context(workspace, project, kwargs)
-        url = f"{self.service_url}/{official.lower()}/{oid}?" + "&".join(self._write_params(augments))
+        url = f"{self.service_url}/{official.lower()}/{oid}?" + "&".join(
+            self._write_params(augments)
+        )
         env, status = self._write("DELETE", url, None)
         if env.errors:
             return False
         self._logger.info("%s %s deleted", status, official)
         return 200 <= status < 300
+
+    # -- collections ---------------------------------------------------------------------------
+    @staticmethod
+    def _type_path_of(target: Any) -> str:
+        state = getattr(target, "__dict__", {})
+        return state.get("typePath") or state.get("_type") or type(target).__name__
+
+    def _collection_body(self, items: list[Any]) -> list[dict[str, str]]:
+        types = {self._type_path_of(item) for item in items}
+        if len(types) > 1:
+            raise RallyRESTAPIError("addCollectionItems: all items must be of the same type")
+        return [{"_ref": item.__dict__.get("_ref") or item.ref} for item in items]
+
+    def addCollectionItems(self, target: Any, collection_name: str, items: list[Any]) -> Any:
+        """Add entities to a writable collection (Tags, Milestones ...); returns the re-read target."""
+        if not items:
+            return None
+        body = json.dumps({collection_name: self._collection_body(items)})
+        type_path = self._type_path_of(target)
+        params = "&".join(["fetch=Name", *self._write_params([])])
+        url = f"{self.service_url}/{type_path}/{target.oid}/{collection_name}/add?{params}"
+        env, status = self._write("POST", url, body)
+        if status != 200 or env.errors:
+            raise RallyRESTAPIError(
+                error_text(422 if status == 200 else status, env.errors), errors=env.errors
+            )
+        return self.get(
+            self._official_name(type_path),
+            fetch=f"ObjectID,Name,FormattedID,{collection_name}",
+            query=f"ObjectID = {target.oid}",
+            project=None,
+            instance=True,
+        )
+
+    def dropCollectionItems(self, target: Any, collection_name: str, items: list[Any]) -> Any:
+        """Remove entities from a collection; returns the operation's response."""
+        if not items:
+            return None
+        body = json.dumps({"CollectionItems": self._collection_body(items)})
+        params = "&".join(self._write_params([]))
+        url = (
+            f"{self.service_url}/{self._type_path_of(target)}/{target.oid}/{collection_name}/remove"
+        )
+        if params:
+            url += "?" + params
+        try:
+            raw: Any = self.transport.send("POST", url, body=body, log_as=self._relative(url))
+        except requests.RequestException as exc:
+            raw = ErrorResponse(404, str(exc))
+        return RallyRESTResponse(
+            self.session, self.contextHelper.currentContext(), url, raw, "full", None
+        )
 
     # -- workspaces / projects ---------------------------------------------------------------
     def _shell(self, target: Target, type_name: str) -> Any:
@@ -626,10 +803,14 @@ class Rally:
         """Make another workspace current; the project becomes its default (or first) project."""
         current = self._resolver.workspace
         if self.isolated_workspace and current is not None and workspaceName != current.name:
-            raise RallyRESTAPIError("No reset of of the Workspace is permitted when the isolated_workspace option is specified")
+            raise RallyRESTAPIError(
+                "No reset of of the Workspace is permitted when the isolated_workspace option is specified"
+            )
         ws = self._resolver.find_workspace(workspaceName)
         if ws is None or (ws.state not in (None, "Open")):
-            raise Exception("Specified workspace not valid for your credentials or is in a Closed state")
+            raise Exception(
+                "Specified workspace not valid for your credentials or is in a Closed state"
+            )
         if current is not None and ws.oid == current.oid:
             return
         if self._resolver.profile is None:
@@ -655,11 +836,18 @@ class Rally:
 
     def getProjects(self, workspace: str | None = None) -> list[Any]:
         """Shell Projects (sorted by name, duplicate names once) of a workspace; [] if unknown."""
-        ws = self._resolver.workspace if workspace is None else self._resolver.find_workspace(workspace)
+        ws = (
+            self._resolver.workspace
+            if workspace is None
+            else self._resolver.find_workspace(workspace)
+        )
         if ws is None:
             return []
         directory = self._resolver.load_projects(ws)
-        return [self._shell(p, "Project") for p in sorted(directory.by_name.values(), key=lambda p: p.name)]
+        return [
+            self._shell(p, "Project")
+            for p in sorted(directory.by_name.values(), key=lambda p: p.name)
+        ]
 
     def setProject(self, projectName: str) -> None:
         """Make a project of the current workspace current (name or ``A // B`` path)."""
@@ -668,9 +856,13 @@ class Rally:
         if PROJECT_PATH_ELEMENT_SEPARATOR in str(projectName):
             project = resolver.resolve_path(resolver.workspace, projectName)
         else:
-            project = resolver.find_project(resolver.workspace, projectName) if projectName else None
+            project = (
+                resolver.find_project(resolver.workspace, projectName) if projectName else None
+            )
             if project is None:
-                raise Exception("Specified project not valid for your current workspace or credentials")
+                raise Exception(
+                    "Specified project not valid for your current workspace or credentials"
+                )
         resolver.project = project
 
     def subscriptionName(self) -> str | None:
@@ -678,7 +870,11 @@ class Rally:
         resolver = self._resolver
         if resolver.subscription_name is None:
             env = self._fetch(f"{self.service_url}/subscription?fetch=Name,ObjectID")
-            sub = env.object if env.kind == "ImpliedQuery" else (env.results[0] if env.results else {})
+            sub = (
+                env.object
+                if env.kind == "ImpliedQuery"
+                else (env.results[0] if env.results else {})
+            )
             resolver.subscription_name = (sub or {}).get("Name")
             resolver.subscription_ref = (sub or {}).get("_ref", resolver.subscription_ref)
         return resolver.subscription_name
@@ -687,7 +883,9 @@ class Rally:
         return self._resolver.status()
 
     # -- users ---------------------------------------------------------------------------------
-    def getUserInfo(self, oid: Any = None, username: str | None = None, name: str | None = None) -> Any:
+    def getUserInfo(
+        self, oid: Any = None, username: str | None = None, name: str | None = None
+    ) -> Any:
         """One User by OID, or a list of Users by UserName / DisplayName."""
         if oid:
             augments = self._resolver.augments()
@@ -718,7 +916,11 @@ class Rally:
 
     def getAllUsers(self, workspace: str | None = None) -> list[Any]:
         """Every user (enabled and disabled) visible in a workspace (current by default)."""
-        ws = self._resolver.workspace if workspace is None else self._resolver.find_workspace(workspace)
+        ws = (
+            self._resolver.workspace
+            if workspace is None
+            else self._resolver.find_workspace(workspace)
+        )
         if ws is None:
             return []
         return self._all_users(ws)
@@ -752,7 +954,9 @@ class Rally:
 
     def validateAttributeNames(self, entity_name: str, itemData: dict[str, Any]) -> dict[str, Any]:
         """Rename keys to Rally ElementNames (adds ``c_``, fixes case, accepts display names)."""
-        return self._schema_for().validate_attribute_names(self._official_name(entity_name), itemData)
+        return self._schema_for().validate_attribute_names(
+            self._official_name(entity_name), itemData
+        )
 
     def getAllowedValues(self, entityName: str, attributeName: str, **kwargs: Any) -> Any:
         """Allowed values of an attribute: list of strings, [] if none, None if unknown."""
@@ -760,7 +964,10 @@ class Rally:
             official = self._official_name(entityName)
         except InvalidRallyTypeNameError:
             return None
-        return self._schema_for().allowed_values(official, attributeName, self._load_collection)
+        values = self._schema_for().allowed_values(official, attributeName, self._load_collection)
+        if not values or values == [True]:
+            return values
+        return [AllowedValue(v) if isinstance(v, str) else v for v in values]
 
     def getState(self, entity: str, state_name: str) -> Any:
         return self.get(
@@ -772,11 +979,17 @@ class Rally:
         )
 
     def getStates(self, entity: str) -> list[Any]:
-        response = self.get("State", fetch=True, query=f'TypeDef.Name = "{entity}"', order="OrderIndex,ObjectID", project=None)
+        response = self.get(
+            "State",
+            fetch=True,
+            query=f'TypeDef.Name = "{entity}"',
+            order="OrderIndex,ObjectID",
+            project=None,
+        )
         unique: dict[tuple[Any, Any], Any] = {}
         for state in response:
             unique[(getattr(state, "OrderIndex", None), getattr(state, "Name", None))] = state
-        return sorted(unique.values(), key=lambda s: (getattr(s, "OrderIndex", 0) or 0))
+        return sorted(unique.values(), key=lambda s: getattr(s, "OrderIndex", 0) or 0)
 
     # -- misc public members -------------------------------------------------------------------
     def obtainSecurityToken(self) -> str | None:
@@ -794,7 +1007,9 @@ class Rally:
     def warningsEnabled(self) -> bool:
         return self._warn
 
-    def enableLogging(self, dest: Any = sys.stdout, attrget: bool = False, append: bool = False) -> None:
+    def enableLogging(
+        self, dest: Any = sys.stdout, attrget: bool = False, append: bool = False
+    ) -> None:
         """Log one line per request/outcome to ``dest`` (stream or file name)."""
         who = self.user if self.user else "(apikey)"
         header = f"Following entries record Rally REST API interaction via {self.service_url} for user {who}"
@@ -849,8 +1064,20 @@ def getCollection(context: Any, collection_url: str, **kwargs: Any) -> Any:
 
 # names pyral's restapi module re-exported; entity-side names are resolved lazily so that
 # importing pyral.restapi never forces the entity modules (and no import cycle can form)
-_REEXPORTED = (RallyRESTAPIError, RallyAttributeNameError, RallyResponseError, ErrorResponse, RallyContext, RallyContextHelper, INTEGRATION_HEADER_PREFIX)
-_LAZY = {"EntityHydrator": "pyral.hydrate", "validRallyType": "pyral.entity", "DomainObject": "pyral.entity"}
+_REEXPORTED = (
+    RallyRESTAPIError,
+    RallyAttributeNameError,
+    RallyResponseError,
+    ErrorResponse,
+    RallyContext,
+    RallyContextHelper,
+    INTEGRATION_HEADER_PREFIX,
+)
+_LAZY = {
+    "EntityHydrator": "pyral.hydrate",
+    "validRallyType": "pyral.entity",
+    "DomainObject": "pyral.entity",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .handlers import objects, service
+from .handlers import objects, service, typedefs
 
 #: a type name in a path: ``portfolioitem/<subtype>`` or one word.
 TYPE = r"(?P<type>portfolioitem/(?!create$)[A-Za-z_]\w*|[A-Za-z_]\w*)"
@@ -54,6 +54,16 @@ SERVICE_ROUTES: tuple[Route, ...] = (
         "allowed-values",
         r"attributedefinition/(?P<oid>-?\d+)/allowedvalues",
         GET=(service.allowed_values, "query"),
+    ),
+    _route("typedefs", r"typedefinitions?", GET=(typedefs.query, "query")),
+    _route("typedef", r"typedefinitions?/(?P<oid>-?\d+)", GET=(typedefs.read, "operation")),
+    _route(
+        "typedef-attributes",
+        r"typedefinitions?/(?P<oid>-?\d+)/attributes",
+        GET=(typedefs.attributes, "query"),
+    ),
+    _route(
+        "attrdef", r"attributedefinitions?/(?P<oid>-?\d+)", GET=(typedefs.attribute, "operation")
     ),
     _route(
         "create",

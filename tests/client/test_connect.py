@@ -30,7 +30,9 @@ def test_user_password_named_workspace_and_project_two_requests(server, wire):
 
 
 def test_rallyworkset_style_defaults(server, wire):
-    r = Rally(server.url, DEMO_USER, DEMO_PASSWORD, apikey="", workspace="default", project="default")
+    r = Rally(
+        server.url, DEMO_USER, DEMO_PASSWORD, apikey="", workspace="default", project="default"
+    )
     assert wire.count() <= 2
     assert r.getProject().Name == "Online Store"
 
@@ -46,7 +48,12 @@ def test_mixed_named_workspace_default_project_at_most_three(server, wire):
 
 
 def test_project_path(server, wire):
-    r = Rally(server.url, apikey=DEMO_APIKEY, workspace="Demo Workspace", project="Online Store // Mobile Team // Integration")
+    r = Rally(
+        server.url,
+        apikey=DEMO_APIKEY,
+        workspace="Demo Workspace",
+        project="Online Store // Mobile Team // Integration",
+    )
     assert wire.count() <= 3
     proj = r.getProject()
     assert proj.Name == "Online Store // Mobile Team // Integration"
@@ -75,16 +82,33 @@ def test_workspace_none_warns_and_uses_default(server, capsys):
 
 
 def test_isolated_workspace(server):
-    r = Rally(server.url, apikey=DEMO_APIKEY, workspace="Demo Workspace", project="Online Store", isolated_workspace=True)
+    r = Rally(
+        server.url,
+        apikey=DEMO_APIKEY,
+        workspace="Demo Workspace",
+        project="Online Store",
+        isolated_workspace=True,
+    )
     assert [w.Name for w in r.getWorkspaces()] == ["Demo Workspace"]
     with pytest.raises(RallyRESTAPIError, match="No reset of of the Workspace is permitted"):
         r.setWorkspace("Sandbox Workspace")
-    with pytest.raises(RallyRESTAPIError, match='Workspace specified: "Sandbox Workspace" not accessible'):
+    with pytest.raises(
+        RallyRESTAPIError, match='Workspace specified: "Sandbox Workspace" not accessible'
+    ):
         r.get("Defect", workspace="Sandbox Workspace")
 
 
 def test_extra_keywords_tolerated(server):
-    r = Rally(server.url, apikey=DEMO_APIKEY, version="v2.0", warn=False, server_ping=True, logger=object(), debug=True, timeout=30)
+    r = Rally(
+        server.url,
+        apikey=DEMO_APIKEY,
+        version="v2.0",
+        warn=False,
+        server_ping=True,
+        logger=object(),
+        debug=True,
+        timeout=30,
+    )
     assert not r.warningsEnabled()
     r.enableWarnings()
     assert r.warningsEnabled()
@@ -95,7 +119,15 @@ def test_extra_keywords_tolerated(server):
     [
         ({"user": DEMO_USER, "password": "wrong"}, "Invalid credentials"),
         ({"apikey": "_notakey"}, "Invalid credentials"),
-        ({"user": DEMO_USER, "password": "wrong", "workspace": "Demo Workspace", "project": "Web Team"}, "Invalid credentials"),
+        (
+            {
+                "user": DEMO_USER,
+                "password": "wrong",
+                "workspace": "Demo Workspace",
+                "project": "Web Team",
+            },
+            "Invalid credentials",
+        ),
     ],
 )
 def test_wrong_credentials(server, kwargs, message):
@@ -116,19 +148,30 @@ def test_unknown_workspace(server):
 def test_unknown_project(server):
     with pytest.raises(RallyRESTAPIError) as info:
         Rally(server.url, apikey=DEMO_APIKEY, workspace="Demo Workspace", project="Nope")
-    assert str(info.value) == "The current Workspace 'Demo Workspace' does not contain an accessible Project with the name of 'Nope'"
+    assert (
+        str(info.value)
+        == "The current Workspace 'Demo Workspace' does not contain an accessible Project with the name of 'Nope'"
+    )
 
 
 def test_workspace_whose_default_project_is_elsewhere(server):
     with pytest.raises(RallyRESTAPIError) as info:
         Rally(server.url, apikey=DEMO_APIKEY, workspace="Sandbox Workspace")
-    assert str(info.value) == "The current Workspace 'Sandbox Workspace' does not contain a Project with the name of 'None'"
+    assert (
+        str(info.value)
+        == "The current Workspace 'Sandbox Workspace' does not contain a Project with the name of 'None'"
+    )
 
 
 def test_bad_path_elements(server):
-    with pytest.raises(RallyRESTAPIError, match="No such accessible base Project found in the Workspace 'Nope // Web Team'"):
+    with pytest.raises(
+        RallyRESTAPIError,
+        match="No such accessible base Project found in the Workspace 'Nope // Web Team'",
+    ):
         Rally(server.url, apikey=DEMO_APIKEY, project="Nope // Web Team")
-    with pytest.raises(RallyRESTAPIError, match="No such accessible Project found: 'Online Store // Nope'"):
+    with pytest.raises(
+        RallyRESTAPIError, match="No such accessible Project found: 'Online Store // Nope'"
+    ):
         Rally(server.url, apikey=DEMO_APIKEY, project="Online Store // Nope // Checkout")
 
 

@@ -12,15 +12,22 @@ from pyral.emulator.demo import DEMO_APIKEY, DEMO_USER
 
 def test_workspaces_and_projects(rally, wire):
     ws = rally.getWorkspace()
-    assert ws.Name == "Demo Workspace" and ws.ref == f"workspace/{ws.oid}" and isinstance(ws.oid, int)
+    assert (
+        ws.Name == "Demo Workspace" and ws.ref == f"workspace/{ws.oid}" and isinstance(ws.oid, int)
+    )
     assert wire.count() == 0
     names = [w.Name for w in rally.getWorkspaces()]
     assert names == ["Demo Workspace", "Sandbox Workspace"]
     assert rally._wpCacheStatus() == "wide"
     projects = [p.Name for p in rally.getProjects()]
     assert projects == sorted(set(projects))
-    assert {"Online Store", "Web Team", "Mobile Team", "Checkout", "Search", "Integration"} <= set(projects)
-    assert [p.Name for p in rally.getProjects(workspace="Sandbox Workspace")] == ["Experiments", "Sandbox Project"]
+    assert {"Online Store", "Web Team", "Mobile Team", "Checkout", "Search", "Integration"} <= set(
+        projects
+    )
+    assert [p.Name for p in rally.getProjects(workspace="Sandbox Workspace")] == [
+        "Experiments",
+        "Sandbox Project",
+    ]
     assert rally.getProjects(workspace="Nope") == []
     assert rally.getProject("Nope") is None
 
@@ -32,13 +39,23 @@ def test_set_workspace_and_project(server):
     assert r.contextHelper.currentProjectRef() == f"project/{r.getProject().oid}"
     r.setProject("Online Store // Mobile Team // Integration")
     assert r.getProject().Name == "Online Store // Mobile Team // Integration"
-    with pytest.raises(Exception, match="Specified project not valid for your current workspace or credentials"):
+    with pytest.raises(
+        Exception, match="Specified project not valid for your current workspace or credentials"
+    ):
         r.setProject("Nope")
     r.setWorkspace("Sandbox Workspace")
     assert r.getWorkspace().Name == "Sandbox Workspace"
     assert r.getProject().Name in ("Experiments", "Sandbox Project")
-    assert [s.Name for s in r.get("HierarchicalRequirement", fetch="Name", projectScopeDown=True, projectScopeUp=True)] == ["Try the emulator"]
-    with pytest.raises(Exception, match="Specified workspace not valid for your credentials or is in a Closed state"):
+    assert [
+        s.Name
+        for s in r.get(
+            "HierarchicalRequirement", fetch="Name", projectScopeDown=True, projectScopeUp=True
+        )
+    ] == ["Try the emulator"]
+    with pytest.raises(
+        Exception,
+        match="Specified workspace not valid for your credentials or is in a Closed state",
+    ):
         r.setWorkspace("Nope")
     r.setWorkspace("Demo Workspace")
     assert r.getProject().Name == "Online Store"
@@ -78,7 +95,10 @@ def test_schema_delegation(rally, wire):
     assert any(t["ElementName"] == "Defect" for t in rally.getSchemaInfo("ignored"))
     schema_gets = [r for r in wire.requests if "/slm/schema/" in r.path]
     assert len(schema_gets) == 1  # once per workspace per client
-    assert rally.validateAttributeNames("Defect", {"name": 1, "Root Cause": 2}) == {"Name": 1, "c_RootCause": 2}
+    assert rally.validateAttributeNames("Defect", {"name": 1, "Root Cause": 2}) == {
+        "Name": 1,
+        "c_RootCause": 2,
+    }
     sev = rally.getAllowedValues("Defect", "Severity")
     assert "Major Problem" in sev and "Cosmetic" in sev
     assert rally.getAllowedValues("Defect", "Nope") is None
@@ -89,8 +109,8 @@ def test_schema_delegation(rally, wire):
     assert state.Name == "Developing"
 
 
-def test_logging_masks_and_leaves_stream_open(server):
-    r = Rally(server.url, DEMO_USER, "demo")
+def test_logging_masks_and_leaves_stream_open(fresh_server):
+    r = Rally(fresh_server.url, DEMO_USER, "demo")
     stream = io.StringIO()
     r.enableLogging(stream, attrget=True)
     r.get("Defect", fetch="Name", limit=1, projectScopeDown=True).next()

@@ -28,20 +28,26 @@ def test_query_result_fields():
 
 
 def test_query_errors_are_strings():
-    env = parse_envelope({"QueryResult": {"Errors": [b"bytes error", 42], "Warnings": None, "Results": []}})
+    env = parse_envelope(
+        {"QueryResult": {"Errors": [b"bytes error", 42], "Warnings": None, "Results": []}}
+    )
     assert env.errors == ["bytes error", "42"]
     assert env.warnings == []
     assert not env.ok
 
 
 def test_create_result_object():
-    env = parse_envelope({"CreateResult": {"Errors": [], "Warnings": [], "Object": {"_ref": "defect/5"}}})
+    env = parse_envelope(
+        {"CreateResult": {"Errors": [], "Warnings": [], "Object": {"_ref": "defect/5"}}}
+    )
     assert env.kind == "Create"
     assert env.object == {"_ref": "defect/5"}
 
 
 def test_operation_result_token():
-    env = parse_envelope({"OperationResult": {"Errors": [], "Warnings": [], "SecurityToken": "tok"}})
+    env = parse_envelope(
+        {"OperationResult": {"Errors": [], "Warnings": [], "SecurityToken": "tok"}}
+    )
     assert env.kind == "Operation"
     assert env.data["SecurityToken"] == "tok"
     assert env.object is None
@@ -57,7 +63,9 @@ def test_single_object_read_matches_target_case_insensitively():
 
 
 def test_portfolio_item_read_is_keyed_by_subtype():
-    env = parse_envelope({"Feature": {"Name": "f", "Errors": [], "Warnings": []}}, "PortfolioItem/Feature")
+    env = parse_envelope(
+        {"Feature": {"Name": "f", "Errors": [], "Warnings": []}}, "PortfolioItem/Feature"
+    )
     assert env.object == {"Name": "f"}
 
 

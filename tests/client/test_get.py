@@ -17,18 +17,32 @@ def _query_of(wire, n=-1) -> str:
 
 
 def test_param_order_and_defaults(rally, wire):
-    resp = rally.get("Defect", fetch="FormattedID,Name", query="State = Open", order="FormattedID desc")
+    resp = rally.get(
+        "Defect", fetch="FormattedID,Name", query="State = Open", order="FormattedID desc"
+    )
     assert isinstance(resp, RallyRESTResponse)
     q = wire.requests[-1].query
     keys = [part.split("=", 1)[0] for part in q.split("&")]
-    assert keys == ["fetch", "query", "order", "workspace", "project", "projectScopeUp", "projectScopeDown", "pagesize", "start"]
+    assert keys == [
+        "fetch",
+        "query",
+        "order",
+        "workspace",
+        "project",
+        "projectScopeUp",
+        "projectScopeDown",
+        "pagesize",
+        "start",
+    ]
     assert "pagesize=500" in q and "start=1" in q
     assert "projectScopeUp=false&projectScopeDown=false" in q
     assert "order=FormattedID%20desc" in q
 
 
 def test_fetch_and_query_filter(rally):
-    resp = rally.get("Defect", fetch="FormattedID,Name,State", query='State = "Open"', projectScopeDown=True)
+    resp = rally.get(
+        "Defect", fetch="FormattedID,Name,State", query='State = "Open"', projectScopeDown=True
+    )
     items = list(resp)
     assert resp.resultCount == len(items) > 0
     assert all(d.State == "Open" for d in items)
@@ -38,13 +52,33 @@ def test_fetch_and_query_filter(rally):
 
 
 def test_list_and_dict_queries(rally):
-    a = list(rally.get("Defect", fetch="FormattedID", query=["State = Open", "Severity != Cosmetic"], projectScopeDown=True))
-    b = list(rally.get("Defect", fetch="FormattedID", query={"State": "Open", "Severity": "Major Problem"}, projectScopeDown=True))
+    a = list(
+        rally.get(
+            "Defect",
+            fetch="FormattedID",
+            query=["State = Open", "Severity != Cosmetic"],
+            projectScopeDown=True,
+        )
+    )
+    b = list(
+        rally.get(
+            "Defect",
+            fetch="FormattedID",
+            query={"State": "Open", "Severity": "Major Problem"},
+            projectScopeDown=True,
+        )
+    )
     assert {d.FormattedID for d in b} <= {d.FormattedID for d in a} or b == []
 
 
 def test_paging_is_lazy(rally, wire):
-    resp = rally.get("HierarchicalRequirement", fetch="FormattedID", order="ObjectID", pagesize=5, projectScopeDown=True)
+    resp = rally.get(
+        "HierarchicalRequirement",
+        fetch="FormattedID",
+        order="ObjectID",
+        pagesize=5,
+        projectScopeDown=True,
+    )
     total = resp.resultCount
     assert total > 12
     assert wire.count() == 1
@@ -60,12 +94,38 @@ def test_paging_is_lazy(rally, wire):
 
 
 def test_limit_and_start(rally, wire):
-    everything = [s.oid for s in rally.get("HierarchicalRequirement", fetch="ObjectID", order="ObjectID", projectScopeDown=True)]
+    everything = [
+        s.oid
+        for s in rally.get(
+            "HierarchicalRequirement", fetch="ObjectID", order="ObjectID", projectScopeDown=True
+        )
+    ]
     wire.reset()
-    some = [s.oid for s in rally.get("HierarchicalRequirement", fetch="ObjectID", order="ObjectID", pagesize=5, limit=7, projectScopeDown=True)]
+    some = [
+        s.oid
+        for s in rally.get(
+            "HierarchicalRequirement",
+            fetch="ObjectID",
+            order="ObjectID",
+            pagesize=5,
+            limit=7,
+            projectScopeDown=True,
+        )
+    ]
     assert some == everything[:7]
     assert wire.count() == 2  # start=1 and start=6; start=11 never requested
-    later = [s.oid for s in rally.get("HierarchicalRequirement", fetch="ObjectID", order="ObjectID", pagesize=4, start=3, limit=5, projectScopeDown=True)]
+    later = [
+        s.oid
+        for s in rally.get(
+            "HierarchicalRequirement",
+            fetch="ObjectID",
+            order="ObjectID",
+            pagesize=4,
+            start=3,
+            limit=5,
+            projectScopeDown=True,
+        )
+    ]
     assert later == everything[2:7]
 
 
@@ -75,16 +135,37 @@ def test_pagesize_clamped(rally, wire):
 
 
 def test_threads_keep_order(rally, wire):
-    plain = [s.oid for s in rally.get("HierarchicalRequirement", fetch="ObjectID", order="ObjectID", pagesize=3, projectScopeDown=True)]
+    plain = [
+        s.oid
+        for s in rally.get(
+            "HierarchicalRequirement",
+            fetch="ObjectID",
+            order="ObjectID",
+            pagesize=3,
+            projectScopeDown=True,
+        )
+    ]
     wire.reset()
-    threaded = [s.oid for s in rally.get("HierarchicalRequirement", fetch="ObjectID", order="ObjectID", pagesize=3, threads=4, projectScopeDown=True)]
+    threaded = [
+        s.oid
+        for s in rally.get(
+            "HierarchicalRequirement",
+            fetch="ObjectID",
+            order="ObjectID",
+            pagesize=3,
+            threads=4,
+            projectScopeDown=True,
+        )
+    ]
     assert threaded == plain
     starts = sorted(int(r.query.split("start=")[1]) for r in wire.requests)
     assert starts == list(range(1, len(plain) + 1, 3))
 
 
 def test_instance_true(rally):
-    one = rally.get("Defect", fetch=True, query='FormattedID = "DE1"', projectScopeDown=True, instance=True)
+    one = rally.get(
+        "Defect", fetch=True, query='FormattedID = "DE1"', projectScopeDown=True, instance=True
+    )
     assert one.FormattedID == "DE1"
     many = rally.get("Defect", fetch=True, projectScopeDown=True, instance=True)
     assert isinstance(many, RallyRESTResponse)
@@ -117,7 +198,10 @@ def test_named_project_and_path_and_ref(rally, wire):
     proj = rally.getProject("Search")
     rally.get("Defect", project=f"project/{proj.oid}")
     assert f"project=project/{proj.oid}" in wire.requests[-1].query
-    with pytest.raises(RallyRESTAPIError, match=r'Project specified: "Nope" \(in workspace: "Demo Workspace"\) not accessible'):
+    with pytest.raises(
+        RallyRESTAPIError,
+        match=r'Project specified: "Nope" \(in workspace: "Demo Workspace"\) not accessible',
+    ):
         rally.get("Defect", project="Nope")
 
 
@@ -130,7 +214,10 @@ def test_other_workspace_does_not_change_current_context(rally, wire):
     wire.reset()
     rally.get("Defect")
     assert f"workspace=workspace/{rally.getWorkspace().oid}" in wire.requests[-1].query
-    with pytest.raises(RallyRESTAPIError, match='Workspace specified: "Nope" not accessible with current credentials'):
+    with pytest.raises(
+        RallyRESTAPIError,
+        match='Workspace specified: "Nope" not accessible with current credentials',
+    ):
         rally.get("Defect", workspace="Nope")
 
 
@@ -153,16 +240,26 @@ def test_lazy_hydration_one_get(rally, wire):
 
 
 def test_collection_attribute(rally):
-    story = rally.get("HierarchicalRequirement", fetch="FormattedID,Name,Tasks", query='Name = "Guest checkout"', project="Checkout", instance=True)
+    story = rally.get(
+        "HierarchicalRequirement",
+        fetch="FormattedID,Name,Tasks",
+        query='Name = "Guest checkout"',
+        project="Checkout",
+        instance=True,
+    )
     tasks = story.Tasks
-    expected = rally.get("Task", fetch="ObjectID", query=f"WorkProduct.ObjectID = {story.oid}", project=None)
+    expected = rally.get(
+        "Task", fetch="ObjectID", query=f"WorkProduct.ObjectID = {story.oid}", project=None
+    )
     assert sorted(t.oid for t in tasks) == sorted(t.oid for t in expected)
     assert len(tasks) > 0
     assert all(t.WorkProduct.oid == story.oid for t in tasks)
 
 
 def test_fetch_list_is_validated(rally, wire):
-    resp = rally.get("Defect", fetch=["formattedid", "name", "Root Cause"], limit=1, projectScopeDown=True)
+    resp = rally.get(
+        "Defect", fetch=["formattedid", "name", "Root Cause"], limit=1, projectScopeDown=True
+    )
     assert "fetch=FormattedID,Name,c_RootCause" in wire.requests[-1].query
     assert resp.next().RootCause is not None or True
     wire.reset()
@@ -184,7 +281,10 @@ def test_story_alias_and_pi_path(rally, wire):
     feats = rally.get("Feature", fetch="Name", projectScopeDown=True)
     assert wire.requests[-1].path.endswith("/PortfolioItem/Feature")
     assert feats.resultCount > 0
-    assert rally.get("PortfolioItem/Feature", fetch="Name", projectScopeDown=True).resultCount == feats.resultCount
+    assert (
+        rally.get("PortfolioItem/Feature", fetch="Name", projectScopeDown=True).resultCount
+        == feats.resultCount
+    )
 
 
 def test_query_error_response(rally):
@@ -225,7 +325,9 @@ def test_page_error_body_raises_response_error(rally):
     resp = rally.get("HierarchicalRequirement", fetch="Name", pagesize=3, projectScopeDown=True)
     for _ in range(3):
         next(resp)
-    resp._pager._fetch_page = lambda start: (_ for _ in ()).throw(RallyResponseError(f"page {start}"))
+    resp._pager._fetch_page = lambda start: (_ for _ in ()).throw(
+        RallyResponseError(f"page {start}")
+    )
     with pytest.raises(RallyResponseError):
         next(resp)
 

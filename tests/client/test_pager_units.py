@@ -21,23 +21,39 @@ from pyral.cargotruck import CargoTruck, run_in_order
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, 500), (10, 10), ("200", 200), (2001, 2000), (0, 500), (-5, 500), ("junk", 500), (True, 500)],
+    [
+        (None, 500),
+        (10, 10),
+        ("200", 200),
+        (2001, 2000),
+        (0, 500),
+        (-5, 500),
+        ("junk", 500),
+        (True, 500),
+    ],
 )
 def test_pagesize_default_and_clamp(value, expected):
     assert normalize_pagesize(value) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [(1, 1), ("3", 3), (0, 1), (2000000, 1), ("x", 1), (None, 1)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(1, 1), ("3", 3), (0, 1), (2000000, 1), ("x", 1), (None, 1)]
+)
 def test_start(value, expected):
     assert normalize_start(value) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [(None, None), (0, None), (5, 5), ("7", 7), ("x", None), (10**9, 1000000)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, None), (0, None), (5, 5), ("7", 7), ("x", None), (10**9, 1000000)],
+)
 def test_limit(value, expected):
     assert normalize_limit(value) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [(None, 1), (0, 1), (4, 4), (50, 12), ("3", 3), ("x", 1)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, 1), (0, 1), (4, 4), (50, 12), ("3", 3), ("x", 1)]
+)
 def test_threads(value, expected):
     assert normalize_threads(value) == expected
 
@@ -119,7 +135,9 @@ def test_parallel_pages_keep_order_and_bound_parallelism():
             active -= 1
         return rows[start - 1 : start + 9]
 
-    pager = Pager(rows[:10], total=100, start_index=1, page_size=10, limit=None, fetch_page=fetch, threads=3)
+    pager = Pager(
+        rows[:10], total=100, start_index=1, page_size=10, limit=None, fetch_page=fetch, threads=3
+    )
     assert [r["n"] for r in pager] == list(range(1, 101))
     assert sorted(calls) == list(range(11, 101, 10))
     assert peak <= 3
@@ -129,7 +147,9 @@ def test_failed_page_propagates():
     def fetch(start):
         raise RuntimeError(f"page {start} failed")
 
-    pager = Pager([{"n": 1}], total=3, start_index=1, page_size=1, limit=None, fetch_page=fetch, threads=2)
+    pager = Pager(
+        [{"n": 1}], total=3, start_index=1, page_size=1, limit=None, fetch_page=fetch, threads=2
+    )
     assert next(pager) == {"n": 1}
     with pytest.raises(RuntimeError, match="page 2 failed"):
         next(pager)

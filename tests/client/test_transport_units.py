@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 
@@ -14,7 +15,14 @@ def test_header_overrides_follow_pyral_matching():
     base = default_headers()
     merged = merge_headers(
         base,
-        {"name": "My Integration", "vendor": "ACME", "version": "9.9", "Library": "lib-x", "bogus": "zzz", "user-agent": "UA"},
+        {
+            "name": "My Integration",
+            "vendor": "ACME",
+            "version": "9.9",
+            "Library": "lib-x",
+            "bogus": "zzz",
+            "user-agent": "UA",
+        },
     )
     assert merged["X-RallyIntegrationName"] == "My Integration"
     assert merged["X-RallyIntegrationVendor"] == "ACME"
@@ -60,11 +68,8 @@ def test_mask_hides_tokens():
 
 def test_no_secret_in_log_records(caplog):
     t = Transport(apikey="_SECRETKEY", user=None, password=None, retries=0)
-    with caplog.at_level(logging.INFO, logger="pyral"):
-        try:
-            t.send("GET", "http://127.0.0.1:9/x?key=tok123", log_as="x?key=tok123")
-        except Exception:
-            pass
+    with caplog.at_level(logging.INFO, logger="pyral"), contextlib.suppress(Exception):
+        t.send("GET", "http://127.0.0.1:9/x?key=tok123", log_as="x?key=tok123")
     text = caplog.text
     assert "tok123" not in text and "_SECRETKEY" not in text
 

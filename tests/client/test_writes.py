@@ -13,10 +13,26 @@ from pyral.exceptions import RallyAttributeNameError
 
 def test_defect_round_trip(wrally, fresh_wire):
     proj = wrally.getProject()
-    d = wrally.create("Defect", {"Name": "Login button not working", "Severity": "Major Problem", "state": "Open", "Project": proj.ref})
-    assert d.FormattedID.startswith("DE") and d.Name == "Login button not working" and d.State == "Open"
+    d = wrally.create(
+        "Defect",
+        {
+            "Name": "Login button not working",
+            "Severity": "Major Problem",
+            "state": "Open",
+            "Project": proj.ref,
+        },
+    )
+    assert (
+        d.FormattedID.startswith("DE")
+        and d.Name == "Login button not working"
+        and d.State == "Open"
+    )
     lines = fresh_wire.lines()
-    token_at = [i for i, line in enumerate(lines) if line.startswith("GET /slm/webservice/v2.0/security/authorize")]
+    token_at = [
+        i
+        for i, line in enumerate(lines)
+        if line.startswith("GET /slm/webservice/v2.0/security/authorize")
+    ]
     put_at = [i for i, line in enumerate(lines) if line.startswith("PUT")]
     assert len(token_at) == 1 and len(put_at) == 1 and token_at[0] < put_at[0]
     put = lines[put_at[0]]
@@ -28,7 +44,12 @@ def test_defect_round_trip(wrally, fresh_wire):
     d3 = wrally.update("Defect", {"ObjectID": d.oid, "Priority": "High Attention"})
     assert d3.Priority == "High Attention" and d3.State == "Fixed"
     assert wrally.delete("Defect", d.FormattedID) is True
-    assert wrally.get("Defect", query=f'FormattedID = "{d.FormattedID}"', projectScopeDown=True).resultCount == 0
+    assert (
+        wrally.get(
+            "Defect", query=f'FormattedID = "{d.FormattedID}"', projectScopeDown=True
+        ).resultCount
+        == 0
+    )
 
 
 def test_delete_by_oid_and_missing(wrally):
@@ -40,10 +61,18 @@ def test_delete_by_oid_and_missing(wrally):
 
 
 def test_story_with_tasks(wrally):
-    story = wrally.create("HierarchicalRequirement", {"Name": "As a user, I want to reset my password", "ScheduleState": "Defined"})
+    story = wrally.create(
+        "HierarchicalRequirement",
+        {"Name": "As a user, I want to reset my password", "ScheduleState": "Defined"},
+    )
     t1 = wrally.create("Task", {"Name": "Design", "WorkProduct": story.ref})
     t2 = wrally.create("Task", {"Name": "Build", "WorkProduct": story})  # entity as a scalar value
-    again = wrally.get("HierarchicalRequirement", fetch="FormattedID,Tasks", query=f'FormattedID = "{story.FormattedID}"', instance=True)
+    again = wrally.get(
+        "HierarchicalRequirement",
+        fetch="FormattedID,Tasks",
+        query=f'FormattedID = "{story.FormattedID}"',
+        instance=True,
+    )
     assert sorted(t.oid for t in again.Tasks) == sorted([t1.oid, t2.oid])
 
 

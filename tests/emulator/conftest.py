@@ -26,7 +26,13 @@ class Wsapi:
     test therefore also checks the "bad input never gives a 5xx" rule.
     """
 
-    def __init__(self, server: EmulatorServer, *, apikey: str | None = None, basic: tuple[str, str] | None = None):
+    def __init__(
+        self,
+        server: EmulatorServer,
+        *,
+        apikey: str | None = None,
+        basic: tuple[str, str] | None = None,
+    ):
         self.server = server
         self.base = server.service_url
         self.http = requests.Session()
@@ -45,7 +51,16 @@ class Wsapi:
             return self.server.url + path
         return f"{self.base}/{path.lstrip('/')}"
 
-    def call(self, method: str, path: str, params: Any = None, body: Any = None, *, raw: Any = None, **kw: Any) -> requests.Response:
+    def call(
+        self,
+        method: str,
+        path: str,
+        params: Any = None,
+        body: Any = None,
+        *,
+        raw: Any = None,
+        **kw: Any,
+    ) -> requests.Response:
         if raw is not None:
             kw["data"] = raw
         elif body is not None:

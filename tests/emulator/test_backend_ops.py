@@ -37,7 +37,12 @@ def test_delete_story_recycles_it_and_its_tasks(world: World) -> None:
     total, entries = world.query("RecycleBinEntry")
     assert total == 1
     e = entries[0].data
-    assert (e["ID"], e["Name"], e["ItemOID"], e["DeletedBy"]) == ("US1", "Story one", s1.oid, world.ann.oid)
+    assert (e["ID"], e["Name"], e["ItemOID"], e["DeletedBy"]) == (
+        "US1",
+        "Story one",
+        s1.oid,
+        world.ann.oid,
+    )
     assert e["Type"] == world.seed.typedefs[world.ws("Alpha").oid]["HierarchicalRequirement"]
     assert e["DeletionDate"].endswith("Z")
 
@@ -59,7 +64,9 @@ def test_delete_errors(world: World) -> None:
     with pytest.raises(NotFoundError):  # not visible to bob
         world.backend.delete(world.bob, world.typedef("Defect"), world.key("d1").oid)
     with pytest.raises(WsapiError) as err:
-        world.backend.delete(world.ann, world.typedef("Project"), world.project("Alpha", "Root").oid)
+        world.backend.delete(
+            world.ann, world.typedef("Project"), world.project("Alpha", "Root").oid
+        )
     assert err.value.errors == [messages.not_deletable("Project")]
     assert world.snapshot() == before
     world.backend.delete(world.ann, world.typedef("Defect"), world.key("d1").oid)
@@ -107,7 +114,9 @@ def test_attachment_flow(world: World) -> None:
     # pyral deletes the content first, then the attachment, then rewrites Attachments
     world.backend.delete(world.ann, world.typedef("AttachmentContent"), content.oid)
     world.backend.delete(world.ann, world.typedef("Attachment"), attachment.oid)
-    world.update("Defect", world.key("d1").oid, {"ObjectID": world.key("d1").oid, "Attachments": []})
+    world.update(
+        "Defect", world.key("d1").oid, {"ObjectID": world.key("d1").oid, "Attachments": []}
+    )
     assert world.backend.collection_count(world.key("d1"), attr) == 0
     assert world.store.get(attachment.oid) is None and world.store.get(content.oid) is None
 
@@ -150,12 +159,16 @@ def test_collection_add_remove(world: World) -> None:
     d1 = world.key("d1")
     tag1, tag2 = world.key("tag1"), world.key("tag2")
     attr = world.typedef("Defect").attributes["Tags"]
-    added = world.backend.collection_add(world.ann, d1, attr, [{"_ref": f"Tag/{tag1.oid}"}, f"tag/{tag2.oid}"])
+    added = world.backend.collection_add(
+        world.ann, d1, attr, [{"_ref": f"Tag/{tag1.oid}"}, f"tag/{tag2.oid}"]
+    )
     assert [r.oid for r in added] == [tag1.oid, tag2.oid]
     again = world.backend.collection_add(world.ann, world.row(d1.oid), attr, [f"tag/{tag1.oid}"])
     assert [r.oid for r in again] == [tag1.oid]
     assert world.row(d1.oid).data["Tags"] == [tag1.oid, tag2.oid]
-    removed = world.backend.collection_remove(world.ann, world.row(d1.oid), attr, [f"tag/{tag1.oid}"])
+    removed = world.backend.collection_remove(
+        world.ann, world.row(d1.oid), attr, [f"tag/{tag1.oid}"]
+    )
     assert [r.oid for r in removed] == [tag1.oid]
     row = world.row(d1.oid)
     assert row.data["Tags"] == [tag2.oid] and row.version == d1.version + 3
@@ -177,7 +190,9 @@ def test_collection_add_inverse_and_errors(world: World) -> None:
         world.backend.collection_add(world.ann, world.row(d1.oid), tags, ["tag/1"])
     tasks = world.typedef("HierarchicalRequirement").attributes["Tasks"]
     with pytest.raises(WsapiError) as err:
-        world.backend.collection_add(world.ann, world.key("s1"), tasks, [f"task/{world.key('t1').oid}"])
+        world.backend.collection_add(
+            world.ann, world.key("s1"), tasks, [f"task/{world.key('t1').oid}"]
+        )
     assert err.value.errors == [messages.collection_read_only("HierarchicalRequirement", "Tasks")]
     assert world.snapshot() == before
 
@@ -189,9 +204,25 @@ def test_batch_entries_are_independent(world: World) -> None:
     d1 = world.key("d1")
     entries = [
         {"Entry": {"Path": "/defect/create", "Method": "PUT", "Body": {"defect": {"Name": "a"}}}},
-        {"Entry": {"Path": "/defect/create", "Method": "PUT", "Body": {"defect": {"Nme": "no name"}}}},
-        {"Entry": {"Path": f"/defect/{d1.oid}", "Method": "POST", "Body": {"defect": {"Name": "u1"}}}},
-        {"Path": "/portfolioitem/feature/create", "Method": "POST", "Body": {"PortfolioItem/Feature": {"Name": "pf"}}},
+        {
+            "Entry": {
+                "Path": "/defect/create",
+                "Method": "PUT",
+                "Body": {"defect": {"Nme": "no name"}},
+            }
+        },
+        {
+            "Entry": {
+                "Path": f"/defect/{d1.oid}",
+                "Method": "POST",
+                "Body": {"defect": {"Name": "u1"}},
+            }
+        },
+        {
+            "Path": "/portfolioitem/feature/create",
+            "Method": "POST",
+            "Body": {"PortfolioItem/Feature": {"Name": "pf"}},
+        },
         {"Entry": {"Path": f"/slm/webservice/v2.0/defect/{d1.oid}", "Method": "GET"}},
         {"Entry": {"Path": "/pullrequestx/create", "Method": "PUT", "Body": {}}},
         {"Entry": {"Path": f"/defect/{d1.oid}", "Method": "DELETE"}},
@@ -199,7 +230,16 @@ def test_batch_entries_are_independent(world: World) -> None:
     ]
     results = world.backend.batch(world.ann, entries, workspace=world.ws("Alpha"), project=None)
     assert len(results) == len(entries)
-    (r0, e0, w0), (r1, e1, w1), (r2, e2, _), (r3, e3, _), (r4, e4, _), (r5, e5, _), (r6, e6, _), (r7, e7, _) = results
+    (
+        (r0, e0, w0),
+        (r1, e1, w1),
+        (r2, e2, _),
+        (r3, e3, _),
+        (r4, e4, _),
+        (r5, e5, _),
+        (r6, e6, _),
+        (r7, e7, _),
+    ) = results
     assert e0 == [] and r0.data["Name"] == "a"
     assert r1 is None and errors.not_null("Defect", "Name") in e1
     assert w1 == [errors.ignored_element("defect", "Nme")]

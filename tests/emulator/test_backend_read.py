@@ -27,7 +27,10 @@ def names(rows) -> list[str]:
 def test_lookup_type(world: World) -> None:
     alpha = world.seed.workspaces["Alpha"]
     assert world.backend.lookup_type("portfolioitem/feature", alpha).element_name == "Feature"
-    assert world.backend.lookup_type("HierarchicalRequirement", alpha).element_name == "HierarchicalRequirement"
+    assert (
+        world.backend.lookup_type("HierarchicalRequirement", alpha).element_name
+        == "HierarchicalRequirement"
+    )
     with pytest.raises(WsapiError) as err:
         world.backend.lookup_type("pullrequestx", alpha)
     assert err.value.errors == [errors.unknown_type("pullrequestx")]
@@ -129,7 +132,9 @@ def test_attachmentcontent_query_is_empty(world: World) -> None:
 def test_inverse_collection(world: World) -> None:
     story = world.key("s1")
     attr = world.typedef("HierarchicalRequirement").attributes["Tasks"]
-    total, rows = world.backend.collection(world.ann, story, attr, query=None, order=None, start=1, pagesize=20)
+    total, rows = world.backend.collection(
+        world.ann, story, attr, query=None, order=None, start=1, pagesize=20
+    )
     assert total == 1 and names(rows) == ["Task one"]
     assert world.backend.collection_count(story, attr) == 1
     assert world.backend.collection_count(world.key("s2"), attr) == 0
@@ -142,7 +147,9 @@ def test_stored_collection_with_query(world: World) -> None:
         {"Tags": [f"tag/{world.key('tag1').oid}", {"_ref": f"/tag/{world.key('tag2').oid}"}]},
     )
     attr = world.typedef("HierarchicalRequirement").attributes["Tags"]
-    total, rows = world.backend.collection(world.ann, story, attr, query="(Name = later)", order=None, start=1, pagesize=20)
+    total, rows = world.backend.collection(
+        world.ann, story, attr, query="(Name = later)", order=None, start=1, pagesize=20
+    )
     assert total == 1 and names(rows) == ["later"]
     assert world.backend.collection_count(story, attr) == 2
 
@@ -150,9 +157,13 @@ def test_stored_collection_with_query(world: World) -> None:
 def test_subscription_workspaces_respect_grants(world: World) -> None:
     sub = world.row(world.seed.subscription)
     attr = world.backend.lookup_type("Subscription", None).attributes["Workspaces"]
-    _, rows = world.backend.collection(world.bob, sub, attr, query="(State = Open)", order=None, start=1, pagesize=20)
+    _, rows = world.backend.collection(
+        world.bob, sub, attr, query="(State = Open)", order=None, start=1, pagesize=20
+    )
     assert names(rows) == ["Beta"]
-    _, rows = world.backend.collection(world.ann, sub, attr, query=None, order="Name", start=1, pagesize=20)
+    _, rows = world.backend.collection(
+        world.ann, sub, attr, query=None, order="Name", start=1, pagesize=20
+    )
     assert names(rows) == ["Alpha", "Beta", "Gamma"]
 
 
@@ -161,7 +172,9 @@ def test_revisions_come_newest_first(world: World) -> None:
     world.update("HierarchicalRequirement", story.oid, {"ScheduleState": "In-Progress"})
     history = world.row(story.data["RevisionHistory"])
     attr = world.typedef("RevisionHistory").attributes["Revisions"]
-    total, rows = world.backend.collection(world.ann, history, attr, query=None, order=None, start=1, pagesize=20)
+    total, rows = world.backend.collection(
+        world.ann, history, attr, query=None, order=None, start=1, pagesize=20
+    )
     assert [r.data["RevisionNumber"] for r in rows] == [1, 0]
     assert rows[0].data["Description"] == "SCHEDULE STATE changed from [Defined] to [In-Progress]"
     assert rows[-1].data["Description"] == "Original revision"

@@ -115,7 +115,9 @@ class World:
         counters = conn.execute("SELECT * FROM counters ORDER BY name").fetchall()
         return rows + counters
 
-    def query(self, type_name: str, *, user: Row | None = None, ws: str = "Alpha", **kw: Any) -> tuple[int, list[Row]]:
+    def query(
+        self, type_name: str, *, user: Row | None = None, ws: str = "Alpha", **kw: Any
+    ) -> tuple[int, list[Row]]:
         args: dict[str, Any] = {
             "query": None,
             "order": None,
@@ -129,15 +131,27 @@ class World:
         args.update(kw)
         return self.backend.query(user or self.ann, self.typedef(type_name, ws), **args)
 
-    def create(self, type_name: str, body: dict[str, Any], *, user: Row | None = None, ws: str = "Alpha",
-               project: Row | None = None) -> tuple[Row, list[str]]:
+    def create(
+        self,
+        type_name: str,
+        body: dict[str, Any],
+        *,
+        user: Row | None = None,
+        ws: str = "Alpha",
+        project: Row | None = None,
+    ) -> tuple[Row, list[str]]:
         td = self.typedef(type_name, ws)
-        return self.backend.create(user or self.ann, td, body, body_key=type_name,
-                                   workspace=self.ws(ws), project=project)
+        return self.backend.create(
+            user or self.ann, td, body, body_key=type_name, workspace=self.ws(ws), project=project
+        )
 
-    def update(self, type_name: str, oid: int, body: dict[str, Any], **kw: Any) -> tuple[Row, list[str]]:
+    def update(
+        self, type_name: str, oid: int, body: dict[str, Any], **kw: Any
+    ) -> tuple[Row, list[str]]:
         user = kw.pop("user", None) or self.ann
-        return self.backend.update(user, self.typedef(type_name), oid, body, body_key=type_name, **kw)
+        return self.backend.update(
+            user, self.typedef(type_name), oid, body, body_key=type_name, **kw
+        )
 
 
 def make_world(tmp_path: Any) -> World:

@@ -28,7 +28,17 @@ def test_query_result_keys_match_golden(wsapi):
     assert list(ours) == list(golden)
     assert ours["PageSize"] == 200 and ours["StartIndex"] == 1
     item = ours["Results"][0]
-    for key in ("_rallyAPIMajor", "_rallyAPIMinor", "_ref", "_objectVersion", "_refObjectName", "CreationDate", "_CreatedAt", "ObjectID", "_type"):
+    for key in (
+        "_rallyAPIMajor",
+        "_rallyAPIMinor",
+        "_ref",
+        "_objectVersion",
+        "_refObjectName",
+        "CreationDate",
+        "_CreatedAt",
+        "ObjectID",
+        "_type",
+    ):
         assert key in item
     assert item["_type"] == "Project" and isinstance(item["_objectVersion"], str)
 
@@ -55,11 +65,17 @@ def test_read_wrapper_matches_golden(wsapi):
 
 def test_create_result_matches_golden(wsapi, context):
     golden = _golden("milestone_create_result.json")["CreateResult"]
-    ours = wsapi.put("milestone/create", {"Milestone": {"Name": "MS", "TargetDate": "2017-04-29T08:00:00.000Z"}}, {"workspace": context["workspace"]})
+    ours = wsapi.put(
+        "milestone/create",
+        {"Milestone": {"Name": "MS", "TargetDate": "2017-04-29T08:00:00.000Z"}},
+        {"workspace": context["workspace"]},
+    )
     body = ours["CreateResult"]
     assert list(body) == list(golden)
     obj = body["Object"]
-    assert obj["_CreatedAt"] == "just now" and obj["_objectVersion"] == "1" and obj["VersionId"] == "1"
+    assert (
+        obj["_CreatedAt"] == "just now" and obj["_objectVersion"] == "1" and obj["VersionId"] == "1"
+    )
     assert obj["FormattedID"].startswith("MI") and obj["_type"] == "Milestone"
     assert obj["_refObjectUUID"] == obj["ObjectUUID"]
     for key in ("Subscription", "Workspace"):
@@ -86,7 +102,9 @@ def test_update_returns_operation_result_with_object(wsapi, context):
     assert result["Errors"] == [] and result["Object"]["Name"] == "v2"
     assert result["Object"]["_objectVersion"] == "2"
     assert any("Bogus" in w for w in result["Warnings"])
-    again = wsapi.call("PUT", f"defect/{oid}", body={"Defect": {"Name": "v3"}}).json()  # rally-node verb
+    again = wsapi.call(
+        "PUT", f"defect/{oid}", body={"Defect": {"Name": "v3"}}
+    ).json()  # rally-node verb
     assert again["OperationResult"]["Object"]["_objectVersion"] == "3"
 
 
@@ -95,14 +113,34 @@ def test_delete_and_token_envelopes(wsapi, context):
     deleted = wsapi.delete(obj["_ref"])
     assert deleted == {"OperationResult": {**VERSION, "Errors": [], "Warnings": []}}
     token = wsapi.get("security/authorize")["OperationResult"]
-    assert list(token) == ["_rallyAPIMajor", "_rallyAPIMinor", "Errors", "Warnings", "SecurityToken"]
+    assert list(token) == [
+        "_rallyAPIMajor",
+        "_rallyAPIMinor",
+        "Errors",
+        "Warnings",
+        "SecurityToken",
+    ]
     missing = wsapi.call("DELETE", obj["_ref"]).json()["OperationResult"]
     assert missing["Errors"] and missing["Errors"][0]
 
 
 def test_batch_result_matches_golden(wsapi, context):
     golden = _golden("batch_result_update_portfolioitems.json")["BatchResult"]
-    ours = wsapi.post("batch", {"Batch": [{"Entry": {"Path": "/defect/create", "Method": "PUT", "Body": {"defect": {"Name": "b"}}}}]}, {"workspace": context["workspace"]})
+    ours = wsapi.post(
+        "batch",
+        {
+            "Batch": [
+                {
+                    "Entry": {
+                        "Path": "/defect/create",
+                        "Method": "PUT",
+                        "Body": {"defect": {"Name": "b"}},
+                    }
+                }
+            ]
+        },
+        {"workspace": context["workspace"]},
+    )
     body = ours["BatchResult"]
     assert set(body) == set(golden)
     entry = body["Results"][0]
@@ -114,7 +152,16 @@ def test_collection_endpoint_without_fetch_returns_full_objects(wsapi):
     page = wsapi.get(sub["Workspaces"]["_ref"])["QueryResult"]
     golden = _golden("query_subscription_workspaces_fetch_true.json")["QueryResult"]["Results"][0]
     item = page["Results"][0]
-    for key in ("_objectVersion", "CreationDate", "_CreatedAt", "ObjectID", "Name", "Projects", "State", "_type"):
+    for key in (
+        "_objectVersion",
+        "CreationDate",
+        "_CreatedAt",
+        "ObjectID",
+        "Name",
+        "Projects",
+        "State",
+        "_type",
+    ):
         assert key in item and key in golden
     assert item["Projects"]["_ref"].endswith(f"/Workspace/{item['ObjectID']}/Projects")
 
@@ -126,7 +173,7 @@ def test_user_singleton_vs_query(wsapi, demo_login):
     assert page["QueryResult"]["TotalResultCount"] == 1
     narrowed = wsapi.get("user", {"fetch": "UserName"})["User"]
     assert "UserName" in narrowed and "FirstName" not in narrowed
-    assert wsapi.get("subscription", {"query": "(Name != \"\")"})["QueryResult"]["Errors"] == []
+    assert wsapi.get("subscription", {"query": '(Name != "")'})["QueryResult"]["Errors"] == []
 
 
 def test_paging_echo_and_clamp(wsapi, context):
@@ -134,11 +181,20 @@ def test_paging_echo_and_clamp(wsapi, context):
     for i in range(5):
         wsapi.create("Defect", {"Name": f"page-{i}"}, {"workspace": ws})
     q = '(Name contains "page-")'
-    total = wsapi.get("Defect", {"query": q, "workspace": ws, "pagesize": 1})["QueryResult"]["TotalResultCount"]
+    total = wsapi.get("Defect", {"query": q, "workspace": ws, "pagesize": 1})["QueryResult"][
+        "TotalResultCount"
+    ]
     assert total >= 5
-    page = wsapi.get("Defect", {"query": q, "workspace": ws, "pagesize": 2, "start": 3, "fetch": "Name"})["QueryResult"]
+    page = wsapi.get(
+        "Defect", {"query": q, "workspace": ws, "pagesize": 2, "start": 3, "fetch": "Name"}
+    )["QueryResult"]
     assert (page["StartIndex"], page["PageSize"], len(page["Results"])) == (3, 2, 2)
-    everything = [r["Name"] for r in wsapi.get("Defect", {"query": q, "workspace": ws, "pagesize": 200, "fetch": "Name"})["QueryResult"]["Results"]]
+    everything = [
+        r["Name"]
+        for r in wsapi.get(
+            "Defect", {"query": q, "workspace": ws, "pagesize": 200, "fetch": "Name"}
+        )["QueryResult"]["Results"]
+    ]
     assert [r["Name"] for r in page["Results"]] == everything[2:4]
     clamped = wsapi.get("Defect", {"query": q, "workspace": ws, "pagesize": 5000})["QueryResult"]
     assert clamped["PageSize"] == 2000 and clamped["Errors"] == []
@@ -155,27 +211,41 @@ def test_js_suffix_gives_rally_warning(wsapi):
 
 
 def test_type_names_are_case_insensitive(wsapi):
-    totals = {wsapi.get(name, {"pagesize": 1})["QueryResult"]["TotalResultCount"] for name in ("Project", "project", "PROJECT", "projects")}
+    totals = {
+        wsapi.get(name, {"pagesize": 1})["QueryResult"]["TotalResultCount"]
+        for name in ("Project", "project", "PROJECT", "projects")
+    }
     assert len(totals) == 1
 
 
 def test_schema_endpoint(wsapi, context):
     ws_oid = context["workspace_oid"]
     plain = wsapi.get(f"/slm/schema/v2.0/workspace/{ws_oid}")["QueryResult"]
-    hashed = wsapi.get(f"/slm/schema/v2.0/workspace/{ws_oid}/0123456789abcdef0123456789abcdef")["QueryResult"]
+    hashed = wsapi.get(f"/slm/schema/v2.0/workspace/{ws_oid}/0123456789abcdef0123456789abcdef")[
+        "QueryResult"
+    ]
     assert plain["TotalResultCount"] == len(plain["Results"]) == len(hashed["Results"])
     types = {t["ElementName"]: t for t in plain["Results"]}
     story = types["HierarchicalRequirement"]
-    assert story["Name"] == "Hierarchical Requirement" and story["TypePath"] == "HierarchicalRequirement"
+    assert (
+        story["Name"] == "Hierarchical Requirement"
+        and story["TypePath"] == "HierarchicalRequirement"
+    )
     assert types["Feature"]["TypePath"] == "PortfolioItem/Feature"
     attrs = {a["ElementName"]: a for a in types["Defect"]["Attributes"]}
     severity = attrs["Severity"]
-    assert severity["AttributeType"] == "RATING" and all("StringValue" in v for v in severity["AllowedValues"])
+    assert severity["AttributeType"] == "RATING" and all(
+        "StringValue" in v for v in severity["AllowedValues"]
+    )
     tags_ref = attrs["Tags"]["AllowedValues"]["_ref"]
     assert tags_ref.startswith("http") and tags_ref.endswith("/AllowedValues")
     rating_ref = severity["_ref"] + "/AllowedValues"
-    values = wsapi.get(rating_ref, {"pagesize": 1000, "start": 1, "workspace": context["workspace"]})["QueryResult"]
-    assert [v["StringValue"] for v in values["Results"]] == [v["StringValue"] for v in severity["AllowedValues"]]
+    values = wsapi.get(
+        rating_ref, {"pagesize": 1000, "start": 1, "workspace": context["workspace"]}
+    )["QueryResult"]
+    assert [v["StringValue"] for v in values["Results"]] == [
+        v["StringValue"] for v in severity["AllowedValues"]
+    ]
     assert all(v["_type"] == "AllowedAttributeValue" for v in values["Results"])
     project = wsapi.get(f"/slm/schema/v2.0/project/{context['project_oid']}")["QueryResult"]
     assert len(project["Results"]) == len(plain["Results"])
@@ -190,5 +260,35 @@ def test_jsonp_and_pretty(wsapi):
 
 
 def test_ignored_optional_params(wsapi):
-    page = wsapi.get("Project", {"compact": "false", "includePermissions": "true", "shallowFetch": "Name", "types": "defect"})
+    page = wsapi.get(
+        "Project",
+        {
+            "compact": "false",
+            "includePermissions": "true",
+            "shallowFetch": "Name",
+            "types": "defect",
+        },
+    )
     assert page["QueryResult"]["Errors"] == []
+
+
+def test_typedefinition_endpoints(wsapi):
+    page = wsapi.get("typedefinition", {"query": '(TypePath = "defect")', "fetch": "true"})["QueryResult"]
+    assert page["Errors"] == [] and page["TotalResultCount"] == 0  # TypePath is case-sensitive
+    page = wsapi.get("typedefinition", {"query": '(TypePath = "Defect")', "fetch": "true"})["QueryResult"]
+    assert page["TotalResultCount"] == 1
+    td = page["Results"][0]
+    assert td["ElementName"] == "Defect" and td["Attributes"]["Count"] > 10
+    attrs = wsapi.get(td["Attributes"]["_ref"], {"pagesize": 1000})["QueryResult"]
+    assert attrs["TotalResultCount"] == td["Attributes"]["Count"]
+    assert any(a["ElementName"] == "Severity" for a in attrs["Results"])
+    read = wsapi.get(td["_ref"])
+    assert list(read) == ["TypeDefinition"] and read["TypeDefinition"]["TypePath"] == "Defect"
+    severity = next(a for a in attrs["Results"] if a["ElementName"] == "Severity")
+    assert wsapi.get(severity["_ref"])["AttributeDefinition"]["AttributeType"] == "RATING"
+    pis = wsapi.get("TypeDefinition", {"query": '(Parent.Name = "Portfolio Item")', "fetch": "ElementName"})["QueryResult"]
+    assert "Feature" in {t["ElementName"] for t in pis["Results"]}
+    shallow = wsapi.get("typedefinition", {"pagesize": 2})["QueryResult"]["Results"]
+    assert set(shallow[0]) == {"_rallyAPIMajor", "_rallyAPIMinor", "_ref", "_refObjectName", "_type"}
+    bad = wsapi.get("typedefinition", {"query": "(Attributes.Name = x)"})["QueryResult"]
+    assert bad["Errors"]

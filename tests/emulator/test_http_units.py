@@ -47,7 +47,9 @@ def row(oid: int, type_: str, **data) -> Row:
 
 USER = row(10, "User", UserName="jo@example.com", DisplayName="", Password="secret")
 TAG = row(20, "Tag", Name="UAT")
-MILESTONE = row(21, "Milestone", Name="M1", DisplayColor="#848689", TargetDate="2016-01-29T08:00:00.000Z")
+MILESTONE = row(
+    21, "Milestone", Name="M1", DisplayColor="#848689", TargetDate="2016-01-29T08:00:00.000Z"
+)
 DEFECT = row(
     30,
     "Defect",
@@ -69,7 +71,14 @@ def ser() -> serializer.Serializer:
 
 def test_shallow_ref_has_exactly_the_golden_keys(ser):
     ref = ser.shallow(TAG)
-    assert list(ref) == ["_rallyAPIMajor", "_rallyAPIMinor", "_ref", "_refObjectUUID", "_refObjectName", "_type"]
+    assert list(ref) == [
+        "_rallyAPIMajor",
+        "_rallyAPIMinor",
+        "_ref",
+        "_refObjectUUID",
+        "_refObjectName",
+        "_type",
+    ]
     assert ref["_ref"] == SVC + "/tag/20"
     assert ref["_rallyAPIMajor"] == "2" and ref["_rallyAPIMinor"] == "0"
 
@@ -92,11 +101,18 @@ def test_full_object_meta_refs_collections(ser):
     }
     assert obj["Tags"]["_tagsNameArray"] == [{"Name": "UAT", "_ref": "/tag/20"}]
     assert obj["Milestones"]["_tagsNameArray"] == [
-        {"Name": "M1", "_ref": "/milestone/21", "DisplayColor": "#848689", "TargetDate": "2016-01-29T08:00:00.000Z"}
+        {
+            "Name": "M1",
+            "_ref": "/milestone/21",
+            "DisplayColor": "#848689",
+            "TargetDate": "2016-01-29T08:00:00.000Z",
+        }
     ]
     assert obj["Milestones"]["Count"] == 1
     assert obj["Iteration"] is None
-    assert "_CreatedAt" in obj and list(obj).index("_CreatedAt") == list(obj).index("CreationDate") + 1
+    assert (
+        "_CreatedAt" in obj and list(obj).index("_CreatedAt") == list(obj).index("CreationDate") + 1
+    )
 
 
 def test_credentials_are_never_serialized(ser):
@@ -159,13 +175,27 @@ def test_created_at_older():
 
 def test_envelopes():
     q = serializer.query_result([], total=0, start=5, pagesize=200)["QueryResult"]
-    assert list(q) == ["_rallyAPIMajor", "_rallyAPIMinor", "Errors", "Warnings", "TotalResultCount", "StartIndex", "PageSize", "Results"]
+    assert list(q) == [
+        "_rallyAPIMajor",
+        "_rallyAPIMinor",
+        "Errors",
+        "Warnings",
+        "TotalResultCount",
+        "StartIndex",
+        "PageSize",
+        "Results",
+    ]
     assert "Object" not in serializer.create_result({"a": 1}, errors=["x"])["CreateResult"]
     token = serializer.operation_result(SecurityToken="t")["OperationResult"]
     assert token["SecurityToken"] == "t" and token["Errors"] == []
     b = serializer.batch_result([serializer.batch_entry(None, errors=["e"])])["BatchResult"]
     assert set(b) == {"Errors", "Warnings", "Results"} and "Object" not in b["Results"][0]
-    for kind, root in [("query", "QueryResult"), ("create", "CreateResult"), ("batch", "BatchResult"), ("operation", "OperationResult")]:
+    for kind, root in [
+        ("query", "QueryResult"),
+        ("create", "CreateResult"),
+        ("batch", "BatchResult"),
+        ("operation", "OperationResult"),
+    ]:
         assert serializer.error_body(kind, ["boom"])[root]["Errors"] == ["boom"]
 
 
@@ -252,14 +282,39 @@ def test_write_token_only_for_basic_writes():
     [
         ("GET", "Defect", objects.query, {"type": "Defect"}),
         ("GET", "PortfolioItem/Feature", objects.query, {"type": "PortfolioItem/Feature"}),
-        ("GET", "portfolioitem/feature/7", objects.read, {"type": "portfolioitem/feature", "oid": "7"}),
+        (
+            "GET",
+            "portfolioitem/feature/7",
+            objects.read,
+            {"type": "portfolioitem/feature", "oid": "7"},
+        ),
         ("POST", "portfolioitem/7700", objects.update, {"type": "portfolioitem", "oid": "7700"}),
         ("PUT", "portfolioitem/feature/create", objects.create, {"type": "portfolioitem/feature"}),
         ("PUT", "portfolioitem/create", objects.create, {"type": "portfolioitem"}),
-        ("GET", "Defect/1/Tags", objects.collection, {"type": "Defect", "oid": "1", "attr": "Tags"}),
-        ("POST", "Defect/1/Tags/add", objects.collection_add, {"type": "Defect", "oid": "1", "attr": "Tags"}),
-        ("POST", "Defect/1/Tags/remove", objects.collection_remove, {"type": "Defect", "oid": "1", "attr": "Tags"}),
-        ("GET", "AttributeDefinition/-55501/AllowedValues", service.allowed_values, {"oid": "-55501"}),
+        (
+            "GET",
+            "Defect/1/Tags",
+            objects.collection,
+            {"type": "Defect", "oid": "1", "attr": "Tags"},
+        ),
+        (
+            "POST",
+            "Defect/1/Tags/add",
+            objects.collection_add,
+            {"type": "Defect", "oid": "1", "attr": "Tags"},
+        ),
+        (
+            "POST",
+            "Defect/1/Tags/remove",
+            objects.collection_remove,
+            {"type": "Defect", "oid": "1", "attr": "Tags"},
+        ),
+        (
+            "GET",
+            "AttributeDefinition/-55501/AllowedValues",
+            service.allowed_values,
+            {"oid": "-55501"},
+        ),
         ("GET", "security/authorize", service.security_token, {}),
         ("POST", "batch", service.batch, {}),
         ("GET", "Subscription", service.subscription, {"type": "Subscription"}),

@@ -66,12 +66,27 @@ ACCEPTED = [
         "(Parent = https://rally1.rallydev.com/slm/webservice/v2.0/project/456)",
         C("Parent", "=", "https://rally1.rallydev.com/slm/webservice/v2.0/project/456"),
     ),
-    ("(CreationDate > 2016-09-30T00:00:00.000Z)", C("CreationDate", ">", "2016-09-30T00:00:00.000Z")),
+    (
+        "(CreationDate > 2016-09-30T00:00:00.000Z)",
+        C("CreationDate", ">", "2016-09-30T00:00:00.000Z"),
+    ),
     ("(StartDate <= today+3)", C("StartDate", "<=", "today+3")),
-    ("(ScheduleState In Defined,In-Progress)", C("ScheduleState", "in", ValueList(("Defined", "In-Progress")))),
-    ('(ScheduleState In "Defined,In-Progress")', C("ScheduleState", "in", ValueList(("Defined", "In-Progress")))),
-    ("(Severity in High, Burning, Explosive)", C("Severity", "in", ValueList(("High", "Burning", "Explosive")))),
-    ('(State in "Closed Declined", Open)', C("State", "in", ValueList(("Closed Declined", "Open")))),
+    (
+        "(ScheduleState In Defined,In-Progress)",
+        C("ScheduleState", "in", ValueList(("Defined", "In-Progress"))),
+    ),
+    (
+        '(ScheduleState In "Defined,In-Progress")',
+        C("ScheduleState", "in", ValueList(("Defined", "In-Progress"))),
+    ),
+    (
+        "(Severity in High, Burning, Explosive)",
+        C("Severity", "in", ValueList(("High", "Burning", "Explosive"))),
+    ),
+    (
+        '(State in "Closed Declined", Open)',
+        C("State", "in", ValueList(("Closed Declined", "Open"))),
+    ),
     ("(Priority IN Low)", C("Priority", "in", ValueList(("Low",)))),
     ("(State !in Open,Fixed)", C("State", "!in", ValueList(("Open", "Fixed")))),
     (
@@ -183,7 +198,10 @@ REJECTED = [
     ),
     ("", "Could not parse: Error parsing expression -- the query is empty"),
     ("   ", "Could not parse: Error parsing expression -- the query is empty"),
-    ("(" * 500 + "A = 1" + ")" * 500, "Could not parse: Error parsing expression -- nested deeper than 200 levels"),
+    (
+        "(" * 500 + "A = 1" + ")" * 500,
+        "Could not parse: Error parsing expression -- nested deeper than 200 levels",
+    ),
 ]
 
 

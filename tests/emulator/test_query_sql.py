@@ -177,8 +177,8 @@ CASES = [
     ("HierarchicalRequirement", "(Children.Name = Logout)", [100]),
     ("HierarchicalRequirement", "(Children = null)", [101, 102]),
     ("HierarchicalRequirement", "(Defects.Severity = Cosmetic)", []),
-    ("Project", "(Children.Name = \"Child B\")", [21]),
-    ("Project", "(Children.Children.Name = \"Child B\")", [20]),
+    ("Project", '(Children.Name = "Child B")', [21]),
+    ("Project", '(Children.Children.Name = "Child B")', [20]),
     ("Milestone", '(Artifacts.Name = "Login page")', [50]),
     ("Milestone", "(Artifacts = null)", [51]),
     # ratings and states by allowed-value order
@@ -249,8 +249,16 @@ CASES = [
     ("Defect", "(CreationDate > today+100)", []),
     ("Defect", "(CreationDate contains 2024-03)", [201]),
     ("Defect", "(Iteration.StartDate = null)", [200, 201, 202]),
-    ("HierarchicalRequirement", "((Iteration.StartDate <= 2024-01-01) AND (Iteration.EndDate >= 2024-01-01))", [100]),
-    ("HierarchicalRequirement", "((Iteration.StartDate <= 2024-01-15) AND (Iteration.EndDate >= 2024-01-15))", [101]),
+    (
+        "HierarchicalRequirement",
+        "((Iteration.StartDate <= 2024-01-01) AND (Iteration.EndDate >= 2024-01-01))",
+        [100],
+    ),
+    (
+        "HierarchicalRequirement",
+        "((Iteration.StartDate <= 2024-01-15) AND (Iteration.EndDate >= 2024-01-15))",
+        [101],
+    ),
     ("Iteration", "((StartDate <= 2024-01-14) AND (EndDate >= 2024-01-14))", [40]),
     # boolean structure
     ("Defect", "(((State = Open) OR (State = Fixed)) AND (Owner != null))", [200]),
@@ -314,10 +322,15 @@ def test_values_never_reach_the_sql_text(schema):
 
 def test_alias_is_respected(db, schema):
     sql, params = compile_query(
-        parse_query("((Owner.UserName = bob@x.com) AND (Tags = null))"), schema.get("Defect"), schema, alias="d"
+        parse_query("((Owner.UserName = bob@x.com) AND (Tags = null))"),
+        schema.get("Defect"),
+        schema,
+        alias="d",
     )
     assert "o." not in sql.replace("d.", "")
-    rows = db.execute(f"SELECT d.oid FROM objects d WHERE d.type = 'Defect' AND {sql}", params).fetchall()
+    rows = db.execute(
+        f"SELECT d.oid FROM objects d WHERE d.type = 'Defect' AND {sql}", params
+    ).fetchall()
     assert rows == [(202,)]
 
 
@@ -371,9 +384,16 @@ def test_order(db, schema, type_name, order, expected):
 def test_order_always_ends_with_a_unique_tie_breaker(schema):
     typedef = schema.get("Defect")
     assert compile_order([], typedef, schema) == "o.oid ASC"
-    assert compile_order(parse_order("Name", typedef, schema), typedef, schema).endswith("o.oid ASC")
-    assert compile_order(parse_order("Name", typedef, schema), typedef, schema, alias="x").endswith("x.oid ASC")
-    assert compile_order(parse_order("ObjectID desc,Name", typedef, schema), typedef, schema) == "o.oid DESC"
+    assert compile_order(parse_order("Name", typedef, schema), typedef, schema).endswith(
+        "o.oid ASC"
+    )
+    assert compile_order(parse_order("Name", typedef, schema), typedef, schema, alias="x").endswith(
+        "x.oid ASC"
+    )
+    assert (
+        compile_order(parse_order("ObjectID desc,Name", typedef, schema), typedef, schema)
+        == "o.oid DESC"
+    )
 
 
 @pytest.mark.parametrize(

@@ -192,7 +192,11 @@ class Backend:
         rank_below: str | None = None,
         rank_to: str | None = None,
     ) -> tuple[Row, list[str]]:
-        """Update (and optionally re-rank) one object in one transaction."""
+        """Update (and optionally re-rank) one object in one transaction.
+
+        ``workspace`` is accepted for the handlers' convenience but not needed: the object's
+        own workspace decides its schema and which references it may hold.
+        """
         return writes.update(
             self,
             user,

@@ -28,17 +28,27 @@ _ISO = re.compile(
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?\Z"
 )
 
+#: Date-only values of these attributes mean the end of that day (as the seed loader does).
+_END_OF_DAY = frozenset({"EndDate", "ReleaseDate"})
+
 _TEXT_TYPES = frozenset({"STRING", "TEXT", "RATING", "STATE"})
 _NUMBER_TYPES = frozenset({"QUANTITY", "DECIMAL"})
 
 
-def parse_date(value: Any) -> str:
-    """ISO 8601 text -> stored ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (UTC); ValueError when not ISO."""
+def parse_date(value: Any, *, end_of_day: bool = False) -> str:
+    """ISO 8601 text -> stored ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (UTC); ValueError when not ISO.
+
+    A date alone means the start of that UTC day, or its last second with ``end_of_day``.
+    """
     if not isinstance(value, str):
         raise ValueError(value)
     m = _ISO.match(value.strip())
     if not m:
         raise ValueError(value)
+    if end_of_day and m.group("h") is None:
+        value = value.strip() + "T23:59:59Z"
+        m = _ISO.match(value)
+        assert m is not None
     fraction = (m.group("f") or "0")[:6].ljust(6, "0")
     moment = datetime(
         int(m.group("y")),
@@ -148,7 +158,7 @@ def coerce_scalar(type_name: str, attr: AttrDef, value: Any) -> Any:
         return _as_boolean(type_name, attr, value)
     if kind == "DATE":
         try:
-            return parse_date(value)
+            return parse_date(value, end_of_day=attr.name in _END_OF_DAY)
         except (ValueError, OverflowError):
             raise ValidationError(errors.bad_date(str(value))) from None
     if kind == "WEB_LINK":

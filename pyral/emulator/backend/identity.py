@@ -79,11 +79,7 @@ def may_access_workspace(store: Store, user: Row, workspace_oid: int | None) -> 
 def user_workspaces(store: Store, user: Row) -> list[Row]:
     granted = granted_workspace_oids(store, user)
     rows = store.select("o.type = 'Workspace' AND o.recycled = 0", [])
-    visible = [
-        r
-        for r in rows
-        if r.oid in granted and (r.data.get("State") or "Open") == "Open"
-    ]
+    visible = [r for r in rows if r.oid in granted and (r.data.get("State") or "Open") == "Open"]
     return sorted(visible, key=lambda r: (str(r.data.get("Name") or "").lower(), r.oid))
 
 

@@ -321,7 +321,9 @@ def update(
         if concrete.element_name == "Attachment":
             problems += attachments.check_attachment(ctx, data)
         problems += [
-            p for p in _required_errors(concrete, data, list(plan.values), plan) if p not in problems
+            p
+            for p in _required_errors(concrete, data, list(plan.values), plan)
+            if p not in problems
         ]
         rules.raise_if(problems, plan.warnings)
 
