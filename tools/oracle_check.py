@@ -42,6 +42,9 @@ def run_side(label: str, python: str, pythonpath: str | None, emulator_python: s
     try:
         env = dict(os.environ)
         env.pop("PYTHONPATH", None)
+        # pyral 1.7.0 lets these override verify_ssl_cert=False (its quirk Q6); ours does not.
+        for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+            env.pop(name, None)
         if pythonpath:
             env["PYTHONPATH"] = pythonpath
         done = subprocess.run(
@@ -49,6 +52,9 @@ def run_side(label: str, python: str, pythonpath: str | None, emulator_python: s
             capture_output=True, text=True, env=env, cwd="/", timeout=600,
         )
         out = done.stdout
+        # Anything either library writes to stderr (pyral's "WARNING: ..." lines) is part of
+        # the comparison: the emulator must not provoke warnings real Rally would not.
+        out += "".join(f"[stderr] {line}\n" for line in done.stderr.splitlines())
         if done.returncode:
             out += f"\n[{label} exited {done.returncode}]\n{done.stderr[-3000:]}"
         return out

@@ -183,7 +183,7 @@ class EmulatorServer:
     ) -> None:
         self.host = host
         self.port = port
-        self.tls = tls or bool(certfile)
+        self.tls = tls or bool(certfile) or bool(keyfile)
         self.certfile = certfile
         self.keyfile = keyfile
         self.seed = seed

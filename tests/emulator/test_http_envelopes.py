@@ -273,9 +273,13 @@ def test_ignored_optional_params(wsapi):
 
 
 def test_typedefinition_endpoints(wsapi):
-    page = wsapi.get("typedefinition", {"query": '(TypePath = "defect")', "fetch": "true"})["QueryResult"]
+    page = wsapi.get("typedefinition", {"query": '(TypePath = "defect")', "fetch": "true"})[
+        "QueryResult"
+    ]
     assert page["Errors"] == [] and page["TotalResultCount"] == 0  # TypePath is case-sensitive
-    page = wsapi.get("typedefinition", {"query": '(TypePath = "Defect")', "fetch": "true"})["QueryResult"]
+    page = wsapi.get("typedefinition", {"query": '(TypePath = "Defect")', "fetch": "true"})[
+        "QueryResult"
+    ]
     assert page["TotalResultCount"] == 1
     td = page["Results"][0]
     assert td["ElementName"] == "Defect" and td["Attributes"]["Count"] > 10
@@ -286,9 +290,17 @@ def test_typedefinition_endpoints(wsapi):
     assert list(read) == ["TypeDefinition"] and read["TypeDefinition"]["TypePath"] == "Defect"
     severity = next(a for a in attrs["Results"] if a["ElementName"] == "Severity")
     assert wsapi.get(severity["_ref"])["AttributeDefinition"]["AttributeType"] == "RATING"
-    pis = wsapi.get("TypeDefinition", {"query": '(Parent.Name = "Portfolio Item")', "fetch": "ElementName"})["QueryResult"]
+    pis = wsapi.get(
+        "TypeDefinition", {"query": '(Parent.Name = "Portfolio Item")', "fetch": "ElementName"}
+    )["QueryResult"]
     assert "Feature" in {t["ElementName"] for t in pis["Results"]}
     shallow = wsapi.get("typedefinition", {"pagesize": 2})["QueryResult"]["Results"]
-    assert set(shallow[0]) == {"_rallyAPIMajor", "_rallyAPIMinor", "_ref", "_refObjectName", "_type"}
+    assert set(shallow[0]) == {
+        "_rallyAPIMajor",
+        "_rallyAPIMinor",
+        "_ref",
+        "_refObjectName",
+        "_type",
+    }
     bad = wsapi.get("typedefinition", {"query": "(Attributes.Name = x)"})["QueryResult"]
     assert bad["Errors"]

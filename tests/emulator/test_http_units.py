@@ -203,11 +203,46 @@ def test_schema_typedef_has_every_key_pyral_reads():
     service_url = SVC
     td = SCHEMA.lookup("Defect")
     out = serializer.typedef_json(service_url, td, SCHEMA.lookup)
-    for key in "_ref _refObjectName ElementName Name DisplayName TypePath IDPrefix Abstract Parent Creatable Queryable ReadOnly Deletable Restorable Ordinal RevisionHistory Attributes".split():
+    for key in [
+        "_ref",
+        "_refObjectName",
+        "ElementName",
+        "Name",
+        "DisplayName",
+        "TypePath",
+        "IDPrefix",
+        "Abstract",
+        "Parent",
+        "Creatable",
+        "Queryable",
+        "ReadOnly",
+        "Deletable",
+        "Restorable",
+        "Ordinal",
+        "RevisionHistory",
+        "Attributes",
+    ]:
         assert key in out, key
     assert out["Parent"]["_refObjectName"]
     attrs = {a["ElementName"]: a for a in out["Attributes"]}
-    for key in "_ref _refObjectName ElementName Name AttributeType Custom Required ReadOnly Filterable Hidden SchemaType Constrained AllowedValueType AllowedValues MaxLength MaxFractionalDigits".split():
+    for key in [
+        "_ref",
+        "_refObjectName",
+        "ElementName",
+        "Name",
+        "AttributeType",
+        "Custom",
+        "Required",
+        "ReadOnly",
+        "Filterable",
+        "Hidden",
+        "SchemaType",
+        "Constrained",
+        "AllowedValueType",
+        "AllowedValues",
+        "MaxLength",
+        "MaxFractionalDigits",
+    ]:
         assert key in attrs["Severity"], key
     assert {"StringValue": "Cosmetic"} in attrs["Severity"]["AllowedValues"]
     assert attrs["Tags"]["AllowedValues"]["_ref"].startswith(SVC + "/AttributeDefinition/")

@@ -105,7 +105,7 @@ def default_project(store: Store, user: Row, workspace: Row) -> Row | None:
         row
         and row.type == "Project"
         and not row.recycled
-        and _project_workspace(row) == workspace.oid
+        and project_workspace(row) == workspace.oid
     ):
         return row
     return None
@@ -133,7 +133,7 @@ def _profile(store: Store, user: Row) -> Row | None:
     return rows[0] if rows else None
 
 
-def _project_workspace(row: Row) -> int | None:
+def project_workspace(row: Row) -> int | None:
     ws = row.workspace
     return ws if ws is not None else row.data.get("Workspace")
 
@@ -174,6 +174,6 @@ def resolve_project(store: Store, user: Row, workspace: Row, ref: str | None) ->
     name = str(workspace.data.get("Name") or workspace.oid)
     if row is None or row.type != "Project" or row.recycled:
         raise WsapiError(messages.unknown_project(ref, name))
-    if _project_workspace(row) != workspace.oid:
+    if project_workspace(row) != workspace.oid:
         raise WsapiError(messages.unknown_project(ref, name))
     return row

@@ -147,7 +147,7 @@ def _resolve_project(
         return _MISSING, []  # type: ignore[return-value]
     assert ctx.workspace is not None
     chosen = project
-    if chosen is not None and identity._project_workspace(chosen) != ctx.workspace.oid:
+    if chosen is not None and identity.project_workspace(chosen) != ctx.workspace.oid:
         chosen = None
     if chosen is None:
         chosen = identity.default_project(ctx.store, ctx.user, ctx.workspace)
