@@ -1,34 +1,65 @@
 """``Rally.enableLogging`` / ``disableLogging`` on top of the standard ``logging`` module.
 
-Each ``Rally`` gets its own logger below ``pyral`` (``pyral.rally.<n>``), so two clients in
-one process can log to different places, and applications can also just configure the
-``pyral`` logger.  pyral 1.7.0 wrote one timestamped line per request and per outcome; the
-same lines are emitted here as INFO records.  Secrets never reach a record: URLs are masked
-before logging (``mask``), and headers are not logged at all.
+Logger names (all below ``pyral``):
+
+* ``pyral.rally.<n>``: one per client, carrying pyral 1.7.0's lines (a request line per
+  request, an outcome line per response).  ``enableLogging`` attaches a handler here, so two
+  clients in one process can log to different places; without it, an application that sets
+  ``pyral`` to INFO receives the same records through normal propagation.
+* ``pyral.transport``: the low-level transport's own records (retries, failures).
+
+Why a wrapper around the transport (:class:`LoggingTransport`) rather than logging inside
+it: the outcome line pyral wrote depends on the *body* (``TotalResultCount 7``,
+``created Defect OID: 5000``, ``Defect deleted``), which only exists after the response is
+read, and every caller of ``client.transport.send`` (mixins included) should get the same
+lines without doing anything.
+
+Secrets never reach a record: every line goes through :func:`mask` (``key=``, ``apikey=``,
+``password=``... values) and the formatter also blanks the client's API key and security
+token wherever they appear literally.  Headers are never logged.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import logging
 import re
 import sys
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 ROOT_LOGGER = "pyral"
+CLIENT_LOGGER = "pyral.rally"
+TRANSPORT_LOGGER = "pyral.transport"
+PAYLOAD_INDENT = " " * 28
+UNWRITABLE_DEST_WARNING = (
+    "WARNING: Logging dest arg cannot be written to, proceeding with logging disabled.\n"
+)
+_MASK = "****"
 _counter = itertools.count(1)
-
-_SECRET_PARAM = re.compile(r"(?i)\b(key|apikey|password|zsessionid)=[^&\s]*")
+_SECRET_PARAM = re.compile(r"(?i)\b(key|apikey|api_key|password|zsessionid)=[^&\s'\"]*")
+# Shorter values could be ordinary words (a password "demo" inside "demo@example.com").
+_MIN_LITERAL_SECRET = 8
 
 
 def mask(text: str) -> str:
     """Hide the values of secret-bearing query parameters (security token ``key=`` etc.)."""
-    return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=****", text)
+    return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}={_MASK}", text)
+
+
+def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """``mask`` plus literal removal of known secret values (API key, security token)."""
+    text = mask(text)
+    for secret in secrets:
+        if secret and len(secret) >= _MIN_LITERAL_SECRET and secret in text:
+            text = text.replace(secret, _MASK)
+    return text
 
 
 def new_client_logger() -> logging.Logger:
-    return logging.getLogger(f"{ROOT_LOGGER}.rally.{next(_counter)}")
+    return logging.getLogger(f"{CLIENT_LOGGER}.{next(_counter)}")
 
 
 def _timestamp() -> str:
@@ -44,8 +75,17 @@ def _timestamp() -> str:
 
 
 class _Formatter(logging.Formatter):
+    """pyral's line shape: ``<ts> <message>``; payload lines carry no timestamp."""
+
+    def __init__(self, secrets: Callable[[], Iterable[str | None]]) -> None:
+        super().__init__()
+        self._secrets = secrets
+
     def format(self, record: logging.LogRecord) -> str:
-        return f"{_timestamp()} {mask(record.getMessage())}"
+        text = redact(record.getMessage(), self._secrets())
+        if getattr(record, "pyral_payload", False):
+            return text
+        return f"{_timestamp()} {text}"
 
 
 class _AttrGetFilter(logging.Filter):
@@ -62,44 +102,55 @@ class _AttrGetFilter(logging.Filter):
 class LogSink:
     """The destination ``enableLogging`` attached to one client's logger."""
 
-    def __init__(self, logger: logging.Logger) -> None:
+    def __init__(
+        self,
+        logger: logging.Logger,
+        secrets: Callable[[], Iterable[str | None]] = tuple,
+    ) -> None:
         self.logger = logger
+        self.secrets = secrets
         self.handler: logging.Handler | None = None
         self.dest: Any = None
+        self.attrget = False
         self._owned: IO[str] | None = None  # a file we opened ourselves (only this is closed)
-        self._old_level = logger.level
+        self._saved: tuple[int, bool] = (logger.level, logger.propagate)
 
     @property
     def enabled(self) -> bool:
         return self.handler is not None
 
     def enable(self, dest: Any, attrget: bool, append: bool, header: str) -> bool:
-        """Start logging to ``dest`` (stream or file name); False when it cannot be written."""
+        """Start logging to ``dest`` (stream or file name); False when it cannot be written.
+
+        Returns False (after pyral's WARNING line on stderr) for anything that is neither a
+        writable object nor a file name that can be opened; logging then stays off.
+        """
         self.disable()
-        stream: Any
+        stream: Any = None
+        owned = None
         if isinstance(dest, str):
             try:
-                stream = open(dest, "a" if append else "w", encoding="utf-8")  # noqa: SIM115
+                stream = owned = open(dest, "a" if append else "w", encoding="utf-8")  # noqa: SIM115
             except OSError:
                 stream = None
-            self._owned = stream
-        elif hasattr(dest, "write"):
+        elif callable(getattr(dest, "write", None)) and not getattr(dest, "closed", False):
             stream = dest
-        else:
-            stream = None
         if stream is None:
-            sys.stderr.write(
-                "WARNING: Logging dest arg cannot be written to, proceeding with logging disabled.\n"
-            )
+            sys.stderr.write(UNWRITABLE_DEST_WARNING)
             return False
         handler = logging.StreamHandler(stream)
-        handler.setFormatter(_Formatter())
+        handler.setFormatter(_Formatter(self.secrets))
         handler.addFilter(_AttrGetFilter(attrget))
         handler.setLevel(logging.INFO)
         self.handler = handler
         self.dest = dest
-        self._old_level = self.logger.level
+        self.attrget = bool(attrget)
+        self._owned = owned
+        self._saved = (self.logger.level, self.logger.propagate)
+        # While a destination is attached the lines go there only: a caller who asked for a
+        # file does not also want them on whatever the application's root logger prints.
         self.logger.setLevel(logging.INFO)
+        self.logger.propagate = False
         self.logger.addHandler(handler)
         self.logger.info(header)
         return True
@@ -109,11 +160,135 @@ class LogSink:
         if self.handler is None:
             return
         self.logger.removeHandler(self.handler)
-        self.logger.setLevel(self._old_level)
+        level, propagate = self._saved
+        self.logger.setLevel(level)
+        self.logger.propagate = propagate
         with contextlib.suppress(OSError, ValueError):
             self.handler.flush()
         if self._owned is not None:
-            self._owned.close()
+            with contextlib.suppress(OSError):
+                self._owned.close()
         self.handler = None
         self._owned = None
         self.dest = None
+        self.attrget = False
+
+
+# ------------------------------------------------------------------------------- outcome lines
+def _proper_type_name(segment: str) -> str:
+    """``defect`` -> ``Defect``, ``hierarchicalrequirement`` -> ``HierarchicalRequirement``."""
+    try:
+        from pyral.entity import classFor
+
+        for name in classFor:
+            if name.lower() == segment.lower():
+                return name
+    except Exception:  # entity module unavailable: keep the text as sent
+        pass
+    return segment[:1].upper() + segment[1:]
+
+
+def type_name_from_path(label: str) -> str:
+    """The entity named by a write URL (``defect/create``, ``portfolioitem/feature/12``)."""
+    segments = [s for s in label.split("?", 1)[0].split("/") if s]
+    while segments and (segments[-1].lower() == "create" or segments[-1].lstrip("-").isdigit()):
+        segments.pop()
+    if not segments:
+        return "Object"
+    if len(segments) >= 2 and segments[-2].lower() == "portfolioitem":
+        level = _proper_type_name(segments[-1])
+        level = level.split("_", 1)[-1] if level.startswith("PortfolioItem_") else level
+        return f"PortfolioItem/{level}"
+    return _proper_type_name(segments[-1])
+
+
+def describe_outcome(method: str, label: str, status: int, content: bytes) -> str:
+    """pyral's outcome line for one response (without the timestamp)."""
+    try:
+        body = json.loads(content.decode("utf-8")) if content else None
+    except (UnicodeDecodeError, ValueError):
+        body = None
+    if not isinstance(body, dict) or len(body) != 1:
+        if status == 200 and body is not None:
+            return f"{status} {label}"
+        snippet = content[:200]
+        return f"{status} {snippet!r}{' ...' if len(content) > 200 else ''}"
+    key, env = next(iter(body.items()))
+    env = env if isinstance(env, dict) else {}
+    errors = [str(e) for e in env.get("Errors") or []]
+    if errors:
+        return f"{status} {label} Errors: {'; '.join(errors)}"
+    if key == "QueryResult":
+        return f"{status} {label} TotalResultCount {env.get('TotalResultCount')}"
+    if key == "CreateResult":
+        obj = env.get("Object") or {}
+        oid = obj.get("ObjectID") or str(obj.get("_ref", "")).rstrip("/").rsplit("/", 1)[-1]
+        return f"{status} created {obj.get('_type') or type_name_from_path(label)} OID: {oid}"
+    if method == "DELETE" and key == "OperationResult":
+        return f"{status} {type_name_from_path(label)} deleted"
+    return f"{status} {label}"
+
+
+class LoggingTransport:
+    """A transport that writes pyral's request and outcome lines to a client's logger.
+
+    Everything other than ``send`` (``session``, ``security_token``, ``timeout``...) is the
+    wrapped transport's own.  Bodies are parsed for the outcome line only when the logger
+    would emit it, so logging costs nothing while it is off.
+    """
+
+    def __init__(self, transport: Any, logger: logging.Logger) -> None:
+        self._transport = transport
+        self._logger = logger
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: str | None = None,
+        timeout: Any = None,
+        log_as: str | None = None,
+        attrget: bool = False,
+    ) -> Any:
+        method = method.upper()
+        logger = self._logger
+        if not logger.isEnabledFor(logging.INFO):
+            return self._transport.send(
+                method, url, body=body, timeout=timeout, log_as=log_as, attrget=attrget
+            )
+        label = mask(log_as or url)
+        extra = {"attrget": attrget}
+        logger.info("%s %s", method, label, extra=extra)
+        if body is not None and method in ("PUT", "POST"):
+            logger.info("%s%s", PAYLOAD_INDENT, body, extra={**extra, "pyral_payload": True})
+        try:
+            response = self._transport.send(
+                method, url, body=body, timeout=timeout, log_as=log_as, attrget=attrget
+            )
+        except Exception as exc:
+            logger.info("%s %s failed: %s", method, label, mask(str(exc)), extra=extra)
+            raise
+        logger.info(
+            "%s",
+            describe_outcome(method, label, response.status_code, response.content or b""),
+            extra=extra,
+        )
+        return response
+
+
+__all__ = [
+    "CLIENT_LOGGER",
+    "ROOT_LOGGER",
+    "TRANSPORT_LOGGER",
+    "LogSink",
+    "LoggingTransport",
+    "describe_outcome",
+    "mask",
+    "new_client_logger",
+    "redact",
+    "type_name_from_path",
+]

@@ -173,5 +173,41 @@ class RallyContextHelper:
     def setProject(self, project_name: str, name: Any = None) -> None:
         self.agent.setProject(project_name)
 
+    def check(
+        self,
+        server: str,
+        workspace: Any = None,
+        project: Any = None,
+        isolated_workspace: bool = False,
+    ) -> None:
+        """Re-establish the current workspace and project (pyral ran this at construction).
+
+        ``None`` / ``'default'`` mean the user's defaults.  The same errors as the ``Rally``
+        constructor are raised; the server argument is accepted for compatibility only.
+        """
+        wanted_ws = None if workspace in (None, "", "default") else workspace
+        wanted_proj = None if project in (None, "", "default") else project
+        self._resolver.isolated = bool(isolated_workspace) or self._resolver.isolated
+        self._resolver.connect(wanted_ws, wanted_proj)
+
+    def resetDefaultProject(self) -> None:
+        """Make the user's default project current again, when it is in the current workspace.
+
+        Otherwise the alphabetically first project of the current workspace becomes current.
+        """
+        resolver = self._resolver
+        ws = resolver.workspace
+        if ws is None:
+            return
+        if resolver.profile is None:
+            resolver._load_user_and_profile()
+        default_ws, default_proj = resolver._profile_defaults()
+        if default_ws is not None and default_proj is not None and default_ws.oid == ws.oid:
+            resolver.project = resolver._remember_project(ws, default_proj, by_name=False)
+            return
+        first = resolver._first_project(ws)
+        if first is not None:
+            resolver.project = first
+
     def getSchemaItem(self, entity_name: str) -> Any:
         return self.agent.typedef(entity_name)

@@ -313,13 +313,30 @@ class DomainObject(Persistable):
 class WorkspaceDomainObject(DomainObject):
     """Abstract: everything scoped to a workspace."""
 
+    #: The attributes ``details()`` shows first (pyral's name for that list).
+    COMMON_ATTRIBUTES = ["_type", *_DETAILS_HEAD]
+
 
 class User(DomainObject):
     """A Rally user."""
 
+    #: Fields ``details()`` lists for a user, in pyral's order.
+    USER_ATTRIBUTES = [
+        "oid", "ref", "ObjectID", "ObjectUUID", "_ref", "_CreatedAt", "_hydrated",
+        "UserName", "DisplayName", "EmailAddress", "FirstName", "MiddleName", "LastName",
+        "ShortDisplayName", "SubscriptionAdmin", "Role", "UserPermissions", "TeamMemberships",
+        "UserProfile",
+    ]  # fmt: skip
+
 
 class UserProfile(DomainObject):
     """A user's preferences (default workspace / project, time zone...)."""
+
+    USER_PROFILE_ATTRIBUTES = [
+        "oid", "ref", "ObjectID", "ObjectUUID", "_ref", "_CreatedAt", "_hydrated",
+        "DefaultWorkspace", "DefaultProject", "TimeZone", "DateFormat", "DateTimeFormat",
+        "EmailNotificationEnabled", "SessionTimeoutSeconds", "SessionTimeoutWarning",
+    ]  # fmt: skip
 
 
 class Workspace(DomainObject):
@@ -509,6 +526,8 @@ class RevisionHistory(WorkspaceDomainObject):
 class Revision(WorkspaceDomainObject):
     """One revision of a revision history."""
 
+    INFO_ATTRS = ["RevisionNumber", "CreationDate", "User", "Description"]
+
     def info(self) -> str:
         """One-line summary: number, date, author, description (no loading)."""
         d = self.__dict__
@@ -664,6 +683,15 @@ class KeyResult(BaseRankable):
 class Connection(WorkspaceDomainObject):
     """Abstract external connection."""
 
+    MINIMAL_WDO_ATTRIBUTES = ["_type", "oid", "_ref", "_CreatedAt", "_hydrated", "Name"]
+    CONNECTION_INFO_ATTRIBUTES = [
+        "Artifact",
+        "Description",
+        "ExternalFormattedId",
+        "ExternalId",
+        "Url",
+    ]
+
     def details(self) -> list[str]:  # type: ignore[override]
         """Connections give their details as a list of lines (as pyral did)."""
         return self._detail_lines()
@@ -755,8 +783,15 @@ class CustomField:
     It is not a Persistable: it has no identity and nothing to load.
     """
 
-    def __init__(self, fields: dict[str, Any] | None = None) -> None:
-        self.__dict__.update(fields or {})
+    def __init__(
+        self, oid: Any = None, name: Any = None, resource_url: Any = None, context: Any = None
+    ) -> None:
+        # The hydrator passes the object's fields as one dict; pyral's positional signature
+        # (oid, name, resource_url, context) is accepted too.
+        if isinstance(oid, dict) and name is None and resource_url is None:
+            self.__dict__.update(oid)
+            return
+        self.__dict__.update({"oid": oid, "Name": name, "_ref": resource_url})
 
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(f"CustomField instance has no attribute: '{name}'")
@@ -817,13 +852,14 @@ def static_class_for(type_name: str) -> type[Persistable] | None:
     return None
 
 
-def validRallyType(name: str) -> str:
+def validRallyType(candidate: str) -> str:
     """Official name for a type known without a schema; anything else is an error.
 
     Standard portfolio-item levels are given as their TypePath (``Feature`` ->
     ``PortfolioItem/Feature``).  Workspace-specific types are validated by the schema
     (:meth:`pyral._schema.WorkspaceSchema.official_name`).
     """
+    name = candidate
     if not isinstance(name, str):
         raise InvalidRallyTypeNameError(name)
     if name in PORTFOLIO_ITEM_SUB_TYPES:
@@ -837,12 +873,13 @@ def validRallyType(name: str) -> str:
     raise InvalidRallyTypeNameError(name)
 
 
-def getEntityName(name: str) -> str:
+def getEntityName(candidate: str) -> str:
     """Canonical entity name: story aliases become ``HierarchicalRequirement``.
 
     ``PortfolioItem_Feature`` style class names become their TypePath; other names are
     returned unchanged (validation is :func:`validRallyType`'s job).
     """
+    name = candidate
     if name in _STORY_ALIASES:
         return "HierarchicalRequirement"
     if name.startswith("PortfolioItem_"):
@@ -851,6 +888,15 @@ def getEntityName(name: str) -> str:
 
 
 # ===================================================================== schema items
+def _collection_loader(context: Any, getCollection: Any) -> Callable[[str], Iterable[Any]]:  # noqa: N803
+    """Normalise the two calling conventions of the completion methods to ``f(url)``."""
+    if getCollection is None:
+        if not callable(context):
+            raise TypeError("a collection loader (a function of the URL) is required")
+        return context  # type: ignore[no-any-return]
+    return lambda url: list(getCollection(context, url))
+
+
 _ALLOWED_VALUES_REF = re.compile(r"^https?://.*/\w+/-?\d+/AllowedValues$")
 
 # Standard collections pyral never resolves while completing a type definition.
@@ -917,7 +963,8 @@ class SchemaItemAttribute:
 
     _type = "AttributeDefinition"
 
-    def __init__(self, raw: dict[str, Any]) -> None:
+    def __init__(self, attr_info: dict[str, Any]) -> None:
+        raw = attr_info
         self._ref = raw.get("_ref")
         self.ref = self._short_ref(self._ref)
         self.ObjectName = raw.get("_refObjectName")
@@ -958,8 +1005,14 @@ class SchemaItemAttribute:
             return f"{tail[0].lower()}/{tail[1]}"
         return tail[-1]
 
-    def resolveAllowedValues(self, load_collection: Callable[[str], Iterable[Any]]) -> list:
-        """Fetch the AllowedValues collection once; the list of values replaces the ref."""
+    def resolveAllowedValues(self, context: Any = None, getCollection: Any = None) -> list:  # noqa: N803
+        """Fetch the AllowedValues collection once; the list of values replaces the ref.
+
+        Called as ``resolveAllowedValues(load_collection)`` (a function of the URL), or with
+        pyral's ``(context, getCollection)`` pair where ``getCollection(context, url)``
+        returns an iterable response.
+        """
+        load_collection = _collection_loader(context, getCollection)
         if self.resolved:
             return self.AllowedValues
         ref = self._allowed_ref or ""
@@ -986,7 +1039,8 @@ class SchemaItem:
 
     _type = "TypeDefinition"
 
-    def __init__(self, raw: dict[str, Any]) -> None:
+    def __init__(self, raw_info: dict[str, Any]) -> None:
+        raw = raw_info
         self._ref = raw.get("_ref")
         self.ref = f"typedefinition/{_ref_tail(self._ref, 1)}" if self._ref else None
         self.oid = _as_oid(_ref_tail(self._ref, 1)) if self._ref else None
@@ -1018,8 +1072,13 @@ class SchemaItem:
                 return attr
         return None
 
-    def complete(self, load_collection: Callable[[str], Iterable[Any]]) -> None:
-        """Resolve once the allowed values of rating/state/collection attributes."""
+    def complete(self, context: Any = None, getCollection: Any = None) -> None:  # noqa: N803
+        """Resolve once the allowed values of rating/state/collection attributes.
+
+        Takes a loader (a function of the collection URL) or pyral's
+        ``(context, getCollection)`` pair, as :meth:`SchemaItemAttribute.resolveAllowedValues`.
+        """
+        load_collection = _collection_loader(context, getCollection)
         if self.completed:
             return
         for attr in self.Attributes:
@@ -1073,5 +1132,24 @@ __all__ = [
     "PORTFOLIO_ITEM_SUB_TYPES",
     "UserStory",
     "Story",
+    "addEntity",
+    "processSchemaInfo",
+    "getSchemaItem",
+    "augmentSchemaWithPullRequestInfo",
     *sorted(_ENTITY_CLASSES),
 ]
+
+
+# ===================================================================== pyral 1.7.0 module API
+# Constants pyral exposed here, and the schema functions scripts call directly.  The functions
+# live in ``pyral._legacy_schema`` with a registry of their own that the client never reads.
+from pyral._legacy_schema import (  # noqa: E402
+    addEntity,
+    augmentSchemaWithPullRequestInfo,
+    getSchemaItem,
+    processSchemaInfo,
+)
+
+SLM_WS_VER = "/slm/webservice/v2.0/"
+WEB_SERVICE = "slm/webservice"
+WS_API_VERSION = "v2.0"

@@ -22,8 +22,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyral.entity import (
+from pyral.entity import (  # noqa: F401 - the last three are pyral 1.7.0 names of this module
     COLLECTION_MARKER,
+    MINIMAL_ATTRIBUTES,
+    PORTFOLIO_ITEM_SUB_TYPES,
+    VERSION_ATTRIBUTES,
     AllowedAttributeValue,
     AllowedQueryOperator,
     CustomField,
@@ -34,6 +37,7 @@ from pyral.entity import (
     static_class_for,
 )
 from pyral.entity import classFor as _class_for_table
+from pyral.entity import classFor as classFor  # noqa: F401 - pyral 1.7.0 name
 from pyral.exceptions import RallyError
 
 MAX_NESTING = 3
@@ -79,7 +83,17 @@ class EntityHydrator:
     missing is missing); ``'shell'`` leaves them to load on first use.
     """
 
-    def __init__(self, client: Any = None, hydration: str = "full", schema: Any = None) -> None:
+    def __init__(
+        self,
+        context: Any = None,
+        hydration: str = "full",
+        schema: Any = None,
+        *,
+        client: Any = None,
+    ) -> None:
+        # pyral named the first parameter ``context``; here it is the client that lazy loads
+        # go through (``client=`` is the same thing, by its real name).
+        client = client if client is not None else context
         if hydration not in _HYDRATION_MODES:
             raise ValueError(f"hydration must be one of {_HYDRATION_MODES}, not {hydration!r}")
         self.client = client

@@ -9,7 +9,9 @@ clients in one process never see each other's state.
 
 from __future__ import annotations
 
+import copy
 import json
+import logging
 import re
 import sys
 import threading
@@ -28,7 +30,7 @@ from pyral._context import (
     oid_of,
 )
 from pyral._envelope import Envelope, decode_body, error_text, parse_envelope
-from pyral._log import LogSink, new_client_logger
+from pyral._log import TRANSPORT_LOGGER, LoggingTransport, LogSink, new_client_logger, redact
 from pyral._pagination import (
     normalize_limit,
     normalize_pagesize,
@@ -166,10 +168,10 @@ class Rally(AttachmentsMixin, RankingMixin):
         self._warn = bool(warn)
         self.hydration = "full"
         self._logger = new_client_logger()
-        self._log = LogSink(self._logger)
+        self._log = LogSink(self._logger, secrets=self._secrets)
         self._logDest = None
         self._logAttrGet = False
-        self.transport = Transport(
+        raw_transport = Transport(
             apikey=self.apikey,
             user=self.user,
             password=self.password,
@@ -177,10 +179,12 @@ class Rally(AttachmentsMixin, RankingMixin):
             verify=_verify_setting(kwargs.get("verify_ssl_cert", True)),
             timeout=kwargs.get("timeout", DEFAULT_TIMEOUT),
             retries=kwargs.get("retries", 2),
-            logger=self._logger,
+            logger=logging.getLogger(TRANSPORT_LOGGER),
             auth_endpoint=f"{self.service_url}/{AUTH_ENDPOINT}",
         )
-        self.session = self.transport.session
+        # pyral's request/outcome lines are written by this wrapper (see pyral._log)
+        self.transport: Any = LoggingTransport(raw_transport, self._logger)
+        self.session = raw_transport.session
         self._schemas: dict[int, Any] = {}
         self._schema_raw: dict[int, list[dict[str, Any]]] = {}
         self._schema_lock = threading.Lock()
@@ -257,6 +261,12 @@ class Rally(AttachmentsMixin, RankingMixin):
     @staticmethod
     def _target_of(url: str) -> str:
         return url.split("?")[0].rstrip("/").split("/")[-1]
+
+    def _secrets(self) -> tuple[str | None, ...]:
+        """Values that must never be written to a log line or an error message."""
+        transport = self.__dict__.get("transport")
+        token = getattr(transport, "_token", None) if transport is not None else None
+        return (self.apikey, self.password, token)
 
     def _relative(self, url: str) -> str:
         """URL as pyral logged it: relative to the service URL, query text decoded."""
@@ -526,14 +536,38 @@ class Rally(AttachmentsMixin, RankingMixin):
         )
 
     def getCollection(self, collection_url: str, **kwargs: Any) -> RallyRESTResponse:
-        """A collection (``<ref>/Tasks`` ...) as a paged response."""
+        """A collection (``<ref>/Tasks`` ...) as a lazily paged ``RallyRESTResponse``.
+
+        Like pyral, a URL without parameters gets ``pagesize`` and the current workspace
+        and project (unless ``_disableAugments=True``); parameters already in the URL win.
+        ``fetch``, ``query``, ``order``, ``pagesize``, ``start`` and ``limit`` keywords
+        narrow, filter, sort and page the collection on the server.
+        """
         base_url = self._absolute(collection_url)
-        base = base_url if "?" in base_url else f"{base_url}?pagesize={COLLECTION_PAGESIZE}"
-        if not kwargs.get("_disableAugments"):
-            augments = self._resolver.augments(scoping=False)
-            if augments:
-                base = base + "&" + "&".join(augments)
-        return self._query(base, 1, None, "shell", 1, self._target_of(base_url))
+        path, _, given = base_url.partition("?")
+        params = [p for p in given.split("&") if p]
+        present = {p.split("=", 1)[0] for p in params}
+        start = normalize_start(kwargs.get("start", 1))
+        for p in [p for p in params if p.startswith("start=")]:
+            start = normalize_start(p.split("=", 1)[1])
+            params.remove(p)
+        fetch = kwargs.get("fetch")
+        shallow = fetch is None or fetch is False or str(fetch).lower() == "false"
+        if not shallow and "fetch" not in present:
+            text = fetch if isinstance(fetch, str) else "true" if fetch is True else ",".join(fetch)
+            params.append(f"fetch={text}")
+        if kwargs.get("query") and "query" not in present:
+            params.append(f"query=({format_query(kwargs['query'])})")
+        if kwargs.get("order") and "order" not in present:
+            params.append(f"order={quote(str(kwargs['order']))}")
+        if "pagesize" not in present:
+            params.append(f"pagesize={normalize_pagesize(kwargs.get('pagesize', KILO_PAGESIZE))}")
+        if not kwargs.get("_disableAugments") and "workspace" not in present:
+            params.extend(self._resolver.augments(scoping=False))
+        base = f"{path}?{'&'.join(params)}"
+        hydration = "shell" if shallow else "full"
+        limit = normalize_limit(kwargs.get("limit"))
+        return self._query(base, start, limit, hydration, 1, self._target_of(path))
 
     # -- create / update / delete ------------------------------------------------------------
     def _write_params(self, augments: list[str]) -> list[str]:
@@ -629,7 +663,6 @@ class Rally(AttachmentsMixin, RankingMixin):
         ref = obj.get("_ref", "")
         oid_text = ref.rstrip("/").split("/")[-1]
         oid: Any = oid_text if official in _PERMISSION_TYPES else int(oid_text)
-        self._logger.info("%s created %s OID: %s", status, official, oid)
         return self._read_back(official, oid, augments)
 
     create = put
@@ -638,8 +671,10 @@ class Rally(AttachmentsMixin, RankingMixin):
         try:
             response = self.transport.send(method, url, body=body, log_as=self._relative(url))
         except requests.RequestException as exc:
+            # the URL inside the transport error carries the security token: mask it
+            detail = redact(str(exc), self._secrets())
             raise RallyConnectionError(
-                f"Target Rally host: '{self.server}' non-existent or unreachable ({exc})"
+                f"Target Rally host: '{self.server}' non-existent or unreachable ({detail})"
             ) from exc
         env = parse_envelope(decode_body(response.content, url), self._target_of(url))
         return env, response.status_code
@@ -724,8 +759,40 @@ class Rally(AttachmentsMixin, RankingMixin):
         env, status = self._write("DELETE", url, None)
         if env.errors:
             return False
-        self._logger.info("%s %s deleted", status, official)
         return 200 <= status < 300
+
+    # -- batch (implemented in pyral.multiop) ---------------------------------------------------
+    def createMultiple(
+        self,
+        entityName: str,
+        items: list[Any],
+        fields: Any = None,
+        workspace: Any = "current",
+        project: Any = "current",
+        **kwargs: Any,
+    ) -> Any:
+        """Create several items in one batch request; see :func:`pyral.multiop.createMultiple`."""
+        from pyral import multiop
+
+        return multiop.createMultiple(
+            self, entityName, items, fields, workspace, project, **kwargs
+        )
+
+    def updateMultiple(
+        self,
+        entityName: str,
+        items: list[Any],
+        fields: Any = None,
+        workspace: Any = "current",
+        project: Any = "current",
+        **kwargs: Any,
+    ) -> Any:
+        """Update several items in one batch request; see :func:`pyral.multiop.updateMultiple`."""
+        from pyral import multiop
+
+        return multiop.updateMultiple(
+            self, entityName, items, fields, workspace, project, **kwargs
+        )
 
     # -- collections ---------------------------------------------------------------------------
     @staticmethod
@@ -739,18 +806,82 @@ class Rally(AttachmentsMixin, RankingMixin):
             raise RallyRESTAPIError("addCollectionItems: all items must be of the same type")
         return [{"_ref": item.__dict__.get("_ref") or item.ref} for item in items]
 
-    def addCollectionItems(self, target: Any, collection_name: str, items: list[Any]) -> Any:
-        """Add entities to a writable collection (Tags, Milestones ...); returns the re-read target."""
+    def addCollectionItems(
+        self,
+        target: Any,
+        collection_name: Any = None,
+        items: list[Any] | None = None,
+        *,
+        _removing: bool = False,
+    ) -> Any:
+        """Add entities to a writable collection (Tags, Milestones, TestCases ...).
+
+        Returns the target re-read with that collection.  Both the 1.7.0 call
+        ``(target, 'Tags', items)`` and the older ``(target, items)`` are accepted; the
+        latter infers the collection from the items' type through the workspace schema
+        (Tag -> Tags, Milestone -> Milestones ...), refusing ambiguous cases such as a story
+        added to a story (Predecessors or Successors?).  ``dropCollectionItems`` shares this
+        preparation through ``_removing``.
+        """
+        caller = "dropCollectionItems" if _removing else "addCollectionItems"
+        if items is None and not isinstance(collection_name, str):
+            collection_name, items = None, collection_name  # the older two-argument call
+        if items is None:
+            raise RallyRESTAPIError(
+                f"{caller}: no items given for the {collection_name} collection"
+            )
+        items = [items] if not isinstance(items, (list, tuple)) else list(items)
         if not items:
             return None
-        body = json.dumps({collection_name: self._collection_body(items)})
+        kinds = {item.__dict__.get("_type") or type(item).__name__ for item in items}
+        if len(kinds) > 1:
+            raise RallyRESTAPIError(f"{caller}: all items must be of the same type")
         type_path = self._type_path_of(target)
-        params = "&".join(["fetch=Name", *self._write_params([])])
-        url = f"{self.service_url}/{type_path}/{target.oid}/{collection_name}/add?{params}"
-        env, status = self._write("POST", url, body)
+        if collection_name is None:
+            item = items[0]
+            names = {c.__name__ for c in type(item).__mro__}
+            names.update(str(item.__dict__.get(k) or "") for k in ("_type", "typePath"))
+            names.update(n.split("/")[-1] for n in list(names))
+            typedef = self._schema_for().typedef(type_path)
+            found = [
+                a
+                for a in (typedef.Attributes if typedef is not None else [])
+                if a.AttributeType == "COLLECTION" and a.SchemaType in names
+            ]
+            writable = [a.ElementName for a in found if not a.ReadOnly] or [
+                a.ElementName for a in found
+            ]
+            plural = f"{item.__dict__.get('_type')}s"
+            if len(writable) > 1 and plural in writable:
+                writable = [plural]
+            if len(writable) != 1:
+                choice = " or ".join(writable) if writable else "no collection"
+                raise RallyRESTAPIError(
+                    f"{caller}: cannot tell which collection of {type_path} holds "
+                    f"{item.__dict__.get('_type')} items ({choice}); pass the collection name, "
+                    f"e.g. {caller}(target, '<Collection>', items)"
+                )
+            collection_name = writable[0]
+        refs = [{"_ref": f"{item.__dict__.get('_type')}/{item.oid}"} for item in items]
+        token_params = self._write_params([])
+        url = f"{self.service_url}/{type_path}/{target.oid}/{collection_name}"
+        if _removing:
+            url += "/remove" + ("?" + "&".join(token_params) if token_params else "")
+            body = json.dumps({"CollectionItems": refs})
+            try:
+                raw: Any = self.transport.send("POST", url, body=body, log_as=self._relative(url))
+            except requests.RequestException as exc:
+                raw = ErrorResponse(404, str(exc))
+            return RallyRESTResponse(
+                self.session, self.contextHelper.currentContext(), url, raw, "full", None
+            )
+        url += "/add?" + "&".join(["fetch=Name", *token_params])
+        env, status = self._write("POST", url, json.dumps({collection_name: refs}))
         if status != 200 or env.errors:
             raise RallyRESTAPIError(
-                error_text(422 if status == 200 else status, env.errors), errors=env.errors
+                error_text(422 if status == 200 else status, env.errors),
+                status_code=status,
+                errors=env.errors,
             )
         return self.get(
             self._official_name(type_path),
@@ -760,24 +891,15 @@ class Rally(AttachmentsMixin, RankingMixin):
             instance=True,
         )
 
-    def dropCollectionItems(self, target: Any, collection_name: str, items: list[Any]) -> Any:
-        """Remove entities from a collection; returns the operation's response."""
-        if not items:
-            return None
-        body = json.dumps({"CollectionItems": self._collection_body(items)})
-        params = "&".join(self._write_params([]))
-        url = (
-            f"{self.service_url}/{self._type_path_of(target)}/{target.oid}/{collection_name}/remove"
-        )
-        if params:
-            url += "?" + params
-        try:
-            raw: Any = self.transport.send("POST", url, body=body, log_as=self._relative(url))
-        except requests.RequestException as exc:
-            raw = ErrorResponse(404, str(exc))
-        return RallyRESTResponse(
-            self.session, self.contextHelper.currentContext(), url, raw, "full", None
-        )
+    def dropCollectionItems(
+        self, target: Any, collection_name: Any = None, items: list[Any] | None = None
+    ) -> Any:
+        """Remove entities from a collection; returns the operation's ``RallyRESTResponse``.
+
+        As in pyral nothing is raised for a refused removal: look at ``.errors``.  The older
+        ``(target, items)`` call infers the collection like ``addCollectionItems``.
+        """
+        return self.addCollectionItems(target, collection_name, items, _removing=True)
 
     # -- workspaces / projects ---------------------------------------------------------------
     def _shell(self, target: Target, type_name: str) -> Any:
@@ -802,15 +924,7 @@ class Rally(AttachmentsMixin, RankingMixin):
     def setWorkspace(self, workspaceName: str) -> None:
         """Make another workspace current; the project becomes its default (or first) project."""
         current = self._resolver.workspace
-        if self.isolated_workspace and current is not None and workspaceName != current.name:
-            raise RallyRESTAPIError(
-                "No reset of of the Workspace is permitted when the isolated_workspace option is specified"
-            )
-        ws = self._resolver.find_workspace(workspaceName)
-        if ws is None or (ws.state not in (None, "Open")):
-            raise Exception(
-                "Specified workspace not valid for your credentials or is in a Closed state"
-            )
+        ws = self._switchable_workspace(workspaceName)
         if current is not None and ws.oid == current.oid:
             return
         if self._resolver.profile is None:
@@ -823,6 +937,20 @@ class Rally(AttachmentsMixin, RankingMixin):
             project = self._resolver._first_project(ws)
         self._resolver.workspace = ws
         self._resolver.project = project
+
+    def _switchable_workspace(self, workspaceName: str) -> Target:
+        """The workspace ``setWorkspace(workspaceName)`` would make current, or pyral's error."""
+        current = self._resolver.workspace
+        if self.isolated_workspace and current is not None and workspaceName != current.name:
+            raise RallyRESTAPIError(
+                "No reset of of the Workspace is permitted when the isolated_workspace option is specified"
+            )
+        ws = self._resolver.find_workspace(workspaceName)
+        if ws is None or (ws.state not in (None, "Open")):
+            raise Exception(
+                "Specified workspace not valid for your credentials or is in a Closed state"
+            )
+        return ws
 
     def getProject(self, name: str | None = None) -> Any:
         """Current project (no name), or a project of the current workspace by name or path."""
@@ -915,26 +1043,53 @@ class Rally(AttachmentsMixin, RankingMixin):
     )
 
     def getAllUsers(self, workspace: str | None = None) -> list[Any]:
-        """Every user (enabled and disabled) visible in a workspace (current by default)."""
-        ws = (
-            self._resolver.workspace
-            if workspace is None
-            else self._resolver.find_workspace(workspace)
-        )
-        if ws is None:
-            return []
+        """Every user (enabled and disabled) visible in a workspace (current by default).
+
+        pyral switched the client's workspace for the call and back again; here the
+        workspace is only used for the request, so the current one is never disturbed, but
+        an unusable name fails exactly as ``setWorkspace`` would.  When the operator is a
+        subscription administrator each user's ``UserProfile`` is replaced by the full
+        profile.  The operator is identified by user OID, so this also works with an API
+        key (quirk Q27: pyral compared user names, which an API-key client does not have).
+        """
+        ws = self._switchable_workspace(workspace) if workspace else self._resolver.workspace
+        assert ws is not None
         return self._all_users(ws)
 
     def _all_users(self, ws: Target) -> list[Any]:
         base = (
             f"{self.service_url}/users?fetch={self.ALL_USER_FIELDS}"
-            f"&query={quote('((Disabled = true) OR (Disabled = false))', safe='()')}"
-            f"&pagesize={COLLECTION_PAGESIZE}"
+            f"&query={quote('((Disabled = true) OR (Disabled = false))', safe='()=')}"
+            f"&pagesize={KILO_PAGESIZE}&workspace={ws.ref}"
         )
-        response = self._query(f"{base}&workspace={ws.ref}", 1, None, "full", 1, "User")
+        response = self._query(base, 1, None, "full", 1, "User")
         if not response:
             return []
-        return list(response)
+        users = list(response)
+        operator = next((u for u in users if u.oid == self._resolver.user_oid), None)
+        if operator is not None and operator.__dict__.get("SubscriptionAdmin") is True:
+            self._join_user_profiles(users, ws)
+        return users
+
+    def _join_user_profiles(self, users: list[Any], ws: Target) -> None:
+        url = (
+            f"{self.service_url}/userprofile?fetch=true&query="
+            f"&pagesize={KILO_PAGESIZE}&workspace={ws.ref}"
+        )
+        try:
+            profiles = list(self._query(url, 1, None, "full", 1, "UserProfile"))
+        except RallyError:
+            profiles = []
+        if not profiles:
+            warning("Unable to retrieve UserProfile information for users")
+            return
+        by_oid = {p.oid: p for p in profiles}
+        for user in users:
+            shell = user.__dict__.get("UserProfile")
+            ref = getattr(shell, "_ref", None) if shell is not None else None
+            profile = by_oid.get(oid_of(ref)) if ref else None
+            if profile is not None:
+                user.__dict__["UserProfile"] = profile
 
     # -- schema delegation -----------------------------------------------------------------------
     def typedef(self, target_type: str) -> Any:
@@ -947,10 +1102,14 @@ class Rally(AttachmentsMixin, RankingMixin):
             return None
 
     def getSchemaInfo(self, workspace: Any = None, project: Any = None) -> list[dict[str, Any]]:
-        """The raw type definitions of the current workspace (arguments ignored, as in pyral)."""
+        """The raw type definitions of the current workspace (arguments ignored, as in pyral).
+
+        Served from this client's per-workspace cache (pyral downloaded it again); a deep
+        copy, so a caller editing the dicts cannot corrupt the cache.
+        """
         ws = self._ws_target()
         self._schema_for(ws)
-        return self._schema_raw[ws.oid]
+        return copy.deepcopy(self._schema_raw[ws.oid])
 
     def validateAttributeNames(self, entity_name: str, itemData: dict[str, Any]) -> dict[str, Any]:
         """Rename keys to Rally ElementNames (adds ``c_``, fixes case, accepts display names)."""
@@ -969,20 +1128,31 @@ class Rally(AttachmentsMixin, RankingMixin):
             return values
         return [AllowedValue(v) if isinstance(v, str) else v for v in values]
 
+    @staticmethod
+    def _state_type_name(entity: str) -> str:
+        """States hang off the level's TypeDefinition Name: ``PortfolioItem/Feature`` -> ``Feature``."""
+        return entity.rsplit("/", 1)[-1] if isinstance(entity, str) else entity
+
     def getState(self, entity: str, state_name: str) -> Any:
+        """The State named ``state_name`` of a portfolio-item level.
+
+        One hit -> that State; otherwise the response (as pyral).  ``project=None`` is
+        passed for this request only; the client's current project is left alone (Q9).
+        """
         return self.get(
             "State",
             fetch=True,
-            query=[f'TypeDef.Name = "{entity}"', f'Name = "{state_name}"'],
+            query=[f'TypeDef.Name = "{self._state_type_name(entity)}"', f'Name = "{state_name}"'],
             project=None,
             instance=True,
         )
 
     def getStates(self, entity: str) -> list[Any]:
+        """The States of a portfolio-item level in OrderIndex order (duplicates by name dropped)."""
         response = self.get(
             "State",
             fetch=True,
-            query=f'TypeDef.Name = "{entity}"',
+            query=f'TypeDef.Name = "{self._state_type_name(entity)}"',
             order="OrderIndex,ObjectID",
             project=None,
         )
@@ -1010,8 +1180,13 @@ class Rally(AttachmentsMixin, RankingMixin):
     def enableLogging(
         self, dest: Any = sys.stdout, attrget: bool = False, append: bool = False
     ) -> None:
-        """Log one line per request/outcome to ``dest`` (stream or file name)."""
-        who = self.user if self.user else "(apikey)"
+        """Log pyral's line per request and per outcome to ``dest`` (stream or file name).
+
+        ``attrget=True`` also logs the lazy loads entities make on attribute access.  A file
+        name is opened for writing (``append=True``: appending) and closed again by
+        ``disableLogging``; a stream passed in stays the caller's and is never closed.
+        """
+        who = self.user if self.user else "(API key)"
         header = f"Following entries record Rally REST API interaction via {self.service_url} for user {who}"
         if self._log.enable(dest, attrget, append, header):
             self._logDest = dest

@@ -117,18 +117,31 @@ def test_every_rally_method_exists_and_takes_pyral_parameters(method: str, param
     assert _accepts(_parameter_names(getattr(Rally, method)), params), method
 
 
-def test_surface_coverage_floor() -> None:
-    """Module-level names of every legacy module, measured against pyral 1.7.0."""
-    total = present = 0
+# Names that only exist in pyral 1.7.0's module namespace by accident: loop variables left
+# over at module level and private text helpers of its schema loader.  No script can use them
+# meaningfully, so they are deliberately not reproduced.
+ACCIDENTAL_NAMES = {
+    "pyral.entity.cls",
+    "pyral.entity.cls_name",
+    "pyral.entity.classes",
+    "pyral.entity.entity_class",
+    "pyral.entity.entity_name",
+    "pyral.entity.pred",
+    "pyral.entity.puff",
+    "pyral.entity.so_bolded_text",
+    "pyral.entity.so_element_text",
+}
+
+
+def test_every_other_module_level_name_exists() -> None:
+    """Every module-level name of every legacy module, measured against pyral 1.7.0."""
     missing = []
     for module_name, names in REFERENCE.items():
         if "_missing" in names:
             continue
         module = importlib.import_module(module_name)
         for name in names:
-            total += 1
-            if hasattr(module, name):
-                present += 1
-            else:
-                missing.append(f"{module_name}.{name}")
-    assert present / total >= 0.95, missing
+            dotted = f"{module_name}.{name}"
+            if dotted not in ACCIDENTAL_NAMES and not hasattr(module, name):
+                missing.append(dotted)
+    assert missing == []

@@ -1,17 +1,26 @@
 """``POST /batch``: several creates, updates, deletes and reads in one request.
 
-Entries run in order and independently (spec i, GUESS): each is its own transaction, so a
-failing entry leaves the others' effects in place and reports its own errors.  Entries may
-come wrapped in ``{"Entry": {...}}`` (pyral) or bare (the OpenAPI document's form).
+This module is the one implementation of batch semantics; the HTTP handler only parses the
+request, calls :meth:`Backend.batch` and serializes what comes back.
+
+Guarantee (spec i leaves transactions open; Rally documents entries as independent): entries
+run in order, each in its own transaction.  An entry that fails stores nothing of its own --
+no half-applied update, no orphan create -- and neither undoes nor stops the entries around
+it; its errors are reported in its own result.  Entries may come wrapped in
+``{"Entry": {...}}`` (pyral, CustomAgile) or bare (the OpenAPI document's form).  An entry's
+``Path`` may be relative (``/defect/create``), carry the service prefix or a whole URL, end in
+``.js``, and carry ``rankAbove`` / ``rankBelow`` / ``rankTo`` parameters like a plain update.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
 
 from pyral.emulator import errors
 from pyral.emulator.errors import WsapiError
-from pyral.emulator.schema import TypeDef
+from pyral.emulator.schema import Schema, TypeDef
 from pyral.emulator.store import Row
 
 from . import messages
@@ -20,85 +29,196 @@ if TYPE_CHECKING:
     from . import Backend
 
 _PREFIXES = ("/slm/webservice/", "slm/webservice/")
+_METHODS = frozenset({"GET", "PUT", "POST", "DELETE"})
+#: keys of a body that describe an object rather than set its attributes
+_META_KEYS = frozenset(
+    {
+        "_ref",
+        "_type",
+        "_refObjectName",
+        "_refObjectUUID",
+        "_objectVersion",
+        "_rallyAPIMajor",
+        "_rallyAPIMinor",
+        "_CreatedAt",
+        "Errors",
+        "Warnings",
+    }
+)
 
 EntryResult = tuple[Row | None, list[str], list[str]]
 
 
-def _split_path(path: str) -> tuple[str, str | None]:
-    """``/defect/create`` -> ("defect", "create"); ``/portfolioitem/feature/12`` -> (.., "12")."""
-    text = path.split("?", 1)[0].strip()
+def bad_entry_body(type_name: str) -> str:
+    return f'Cannot parse input: a batch entry Body must be {{"{type_name}": {{...}}}}'
+
+
+def body_type_mismatch(sent: str, type_path: str) -> str:
+    return f'Cannot parse input: the Body key "{sent}" does not name the type "{type_path}" of the Path'
+
+
+@dataclass
+class EntryPath:
+    """An entry's ``Path`` taken apart: type text, the id segment (or 'create'), parameters."""
+
+    type_part: str
+    ident: str | None
+    params: dict[str, str] = field(default_factory=dict)
+
+    def param(self, name: str) -> str | None:
+        value = self.params.get(name.lower())
+        return value if value not in (None, "") else None
+
+
+def split_path(path: str) -> EntryPath:
+    """``/defect/create`` -> ('defect', 'create'); ``/portfolioitem/feature/12?rankTo=TOP`` ->
+    ('portfolioitem/feature', '12', {'rankto': 'TOP'})."""
+    text = path.strip()
     if "://" in text:
-        text = text.split("://", 1)[1].split("/", 1)[-1]
+        parts = urlsplit(text)
+        text, query = parts.path, parts.query
+    else:
+        text, _, query = text.partition("?")
+    params: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        key = name.strip().lower()
+        if key and key not in params:  # pyral's '?&' gives an empty name: dropped
+            params[key] = value
     for prefix in _PREFIXES:
         if prefix in text:
             text = text.split(prefix, 1)[1]
             text = text.split("/", 1)[1] if "/" in text else ""  # drop the version segment
+            break
     segments = [s for s in text.split("/") if s]
+    if segments and segments[-1].lower().endswith(".js"):
+        segments[-1] = segments[-1][:-3]
     if not segments:
-        return "", None
+        return EntryPath("", None, params)
     last = segments[-1]
+    if len(segments) >= 2 and _is_ident(last, segments):
+        return EntryPath("/".join(segments[:-1]), last, params)
+    return EntryPath("/".join(segments), None, params)
+
+
+def _is_ident(last: str, segments: list[str]) -> bool:
+    """Is the final segment an id ('create', a number, a UUID) rather than part of the type?"""
     if last.lower() == "create" or last.lstrip("-").isdigit():
-        return "/".join(segments[:-1]), last
-    return "/".join(segments), None
+        return True
+    # 'portfolioitem/feature' is a type; 'portfolioitem/feature/<uuid>' and 'defect/<uuid>'
+    # end in an id.  A UUID has dashes or 32 hex digits, which no type name has.
+    compact = last.replace("-", "")
+    looks_uuid = len(compact) == 32 and all(c in "0123456789abcdefABCDEF" for c in compact)
+    return looks_uuid and not (len(segments) == 2 and segments[0].lower() == "portfolioitem")
 
 
-def _unwrap(typedef: TypeDef, body: Any) -> tuple[dict[str, Any], str]:
-    """The attribute dict inside ``{"<type>": {...}}`` and the key it came under."""
-    if not isinstance(body, dict):
+def _unwrap(schema: Schema, typedef: TypeDef, body: Any, *, allow_empty: bool) -> tuple[dict, str]:
+    """The attributes inside ``{"<type>": {...}}`` and the key they came under.
+
+    The key must name the entry's type, or a parent/child of it (pyral ranks a Feature with
+    a ``portfolioitem`` key): a body for another type is refused, never applied.
+    """
+    if body is None or body == {}:
+        if allow_empty:
+            return {}, typedef.element_name
         raise WsapiError(errors.NOT_JSON)
-    wanted = {typedef.element_name.lower(), typedef.type_path.lower(), typedef.url_segment.lower()}
-    for key, value in body.items():
-        if isinstance(key, str) and key.lower() in wanted and isinstance(value, dict):
-            return value, key
-    if len(body) == 1:
-        key, value = next(iter(body.items()))
-        if isinstance(value, dict):
-            return value, str(key)
-    return body, typedef.element_name
+    if not isinstance(body, dict) or len(body) != 1:
+        raise WsapiError(bad_entry_body(typedef.element_name))
+    key, inner = next(iter(body.items()))
+    sent = schema.lookup(str(key))
+    if not isinstance(inner, dict) or sent is None:
+        raise WsapiError(bad_entry_body(typedef.element_name))
+    if not (
+        schema.is_a(sent.element_name, typedef.element_name)
+        or schema.is_a(typedef.element_name, sent.element_name)
+    ):
+        raise WsapiError(body_type_mismatch(str(key), typedef.type_path))
+    return {k: v for k, v in inner.items() if k not in _META_KEYS}, str(key)
+
+
+def _oid(backend: Backend, ident: str) -> int:
+    try:
+        return int(ident)
+    except ValueError:
+        pass
+    oid = backend.ref_to_oid(ident)
+    if oid is None:
+        raise WsapiError(errors.CANNOT_FIND_TO_READ)
+    return int(oid)
 
 
 def run_entry(
     backend: Backend, user: Row, index: int, entry: Any, workspace: Row, project: Row | None
 ) -> EntryResult:
+    """Run one entry; every failure comes back as that entry's errors, never raised."""
     if isinstance(entry, dict) and isinstance(entry.get("Entry"), dict):
         entry = entry["Entry"]
     if not isinstance(entry, dict) or not isinstance(entry.get("Path"), str):
         return None, [messages.batch_bad_entry(index, "needs a Path and a Method")], []
-    method = str(entry.get("Method") or "GET").upper()
-    type_part, ident = _split_path(entry["Path"])
-    typedef = backend.schema_for(workspace.oid).lookup(type_part) if type_part else None
+    method = str(entry.get("Method") or "GET").strip().upper()
+    if method not in _METHODS:
+        return None, [messages.batch_bad_entry(index, f'bad Method "{method}"')], []
+    where = split_path(entry["Path"])
+    if where.type_part.lower() == "batch":
+        return None, [messages.batch_bad_entry(index, "a batch cannot contain a batch")], []
+    schema = backend.schema_for(workspace.oid)
+    typedef = schema.lookup(where.type_part) if where.type_part else None
     if typedef is None:
-        return None, [errors.unknown_type(type_part)], []
+        return None, [errors.unknown_type(where.type_part)], []
     try:
-        if ident is not None and ident.lower() == "create" and method in ("PUT", "POST"):
-            body, key = _unwrap(typedef, entry.get("Body"))
-            row, warnings = backend.create(
-                user, typedef, body, body_key=key, workspace=workspace, project=project
-            )
-            return row, [], warnings
-        if ident is not None and ident.lower() != "create":
-            oid = int(ident)
-            if method in ("PUT", "POST"):
-                body, key = _unwrap(typedef, entry.get("Body"))
-                row, warnings = backend.update(user, typedef, oid, body, body_key=key)
-                return row, [], warnings
-            if method == "DELETE":
-                backend.delete(user, typedef, oid)
-                return None, [], []
-            if method == "GET":
-                return backend.get_row(user, typedef, oid), [], []
-        return (
-            None,
-            [messages.batch_bad_entry(index, f"{method} {entry['Path']} is not supported")],
-            [],
+        return _execute(
+            backend, index, user, schema, typedef, method, where, entry, workspace, project
         )
     except WsapiError as exc:
         return None, list(exc.errors), list(exc.warnings)
 
 
+def _execute(
+    backend: Backend,
+    index: int,
+    user: Row,
+    schema: Schema,
+    typedef: TypeDef,
+    method: str,
+    where: EntryPath,
+    entry: dict[str, Any],
+    workspace: Row,
+    project: Row | None,
+) -> EntryResult:
+    ident = where.ident
+    if ident is None:
+        detail = f"{method} {entry['Path']}: queries are not allowed in a batch"
+        return None, [messages.batch_bad_entry(index, detail)], []
+    if ident.lower() == "create":
+        if method not in ("PUT", "POST"):
+            detail = f"{method} {entry['Path']} is not supported"
+            return None, [messages.batch_bad_entry(index, detail)], []
+        attrs, key = _unwrap(schema, typedef, entry.get("Body"), allow_empty=False)
+        row, warnings = backend.create(
+            user, typedef, attrs, body_key=key, workspace=workspace, project=project
+        )
+        return row, [], warnings
+    oid = _oid(backend, ident)
+    if method == "GET":
+        return backend.get_row(user, typedef, oid), [], []
+    if method == "DELETE":
+        backend.delete(user, typedef, oid)
+        return None, [], []
+    rank = {
+        "rank_above": where.param("rankAbove"),
+        "rank_below": where.param("rankBelow"),
+        "rank_to": where.param("rankTo"),
+    }
+    attrs, key = _unwrap(
+        schema, typedef, entry.get("Body"), allow_empty=any(v is not None for v in rank.values())
+    )
+    row, warnings = backend.update(user, typedef, oid, attrs, body_key=key, **rank)
+    return row, [], warnings
+
+
 def run_batch(
     backend: Backend, user: Row, entries: list[Any], workspace: Row, project: Row | None
 ) -> list[EntryResult]:
+    """One result per entry, in order (see the module docstring for the guarantee)."""
     if not isinstance(entries, list):
         raise WsapiError(messages.batch_bad_entry(0, "Batch must be a list of entries"))
     return [run_entry(backend, user, i, e, workspace, project) for i, e in enumerate(entries)]

@@ -7,7 +7,6 @@ request, so an entry's path accepts exactly what a real URL accepts (``portfolio
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .. import errors, serializer
@@ -18,7 +17,6 @@ from .base import (
     json_body,
     narrowing,
     paging,
-    parse_params,
 )
 from .objects import Reply, query, read_reply
 
@@ -116,63 +114,29 @@ def allowed_values(ctx: HandlerContext, req: Request, oid: str) -> Reply:
 # --- batch --------------------------------------------------------------------------------------
 
 BATCH_SHAPE = 'Cannot parse input: a batch body must be {"Batch": [{"Entry": {"Path": ..., "Method": ..., "Body": ...}}, ...]}'
-BATCH_METHODS = frozenset({"GET", "PUT", "POST", "DELETE"})
-
-
-def batch_entry_invalid(index: int, detail: str) -> str:
-    return f"Batch entry {index}: {detail}"
 
 
 def batch(ctx: HandlerContext, req: Request) -> Reply:
-    """POST /batch: each entry runs on its own (not transactional), results in order."""
+    """POST /batch: entries run in order, each in its own transaction (``Backend.batch``).
+
+    The backend owns the batch semantics; this handler only resolves the request's
+    workspace/project and applies the URL's ``fetch`` to every returned ``Object``.
+    """
     body = json_body(req)
     entries = body.get("Batch") if isinstance(body, dict) and len(body) <= 2 else None
     if not isinstance(entries, list):
         raise errors.ValidationError(BATCH_SHAPE)
-    results = [_run_entry(req, ctx.dispatch, i, entry) for i, entry in enumerate(entries)]
-    return 200, serializer.batch_result(results)
-
-
-def _run_entry(req: Request, dispatch: Any, index: int, entry: Any) -> dict:
-    if isinstance(entry, dict) and isinstance(entry.get("Entry"), dict):
-        entry = entry["Entry"]
-    if not isinstance(entry, dict):
-        return serializer.batch_entry(None, errors=[batch_entry_invalid(index, "not an object")])
-    path = entry.get("Path")
-    method = str(entry.get("Method") or "").upper()
-    if not isinstance(path, str) or not path.strip():
-        return serializer.batch_entry(None, errors=[batch_entry_invalid(index, "missing Path")])
-    if method not in BATCH_METHODS:
-        return serializer.batch_entry(
-            None, errors=[batch_entry_invalid(index, f'bad Method "{method}"')]
+    fetch = narrowing(fetch_spec(req))
+    ws = ctx.workspace(req)
+    project = ctx.project(req, ws)
+    outcomes = ctx.backend.batch(req.user, entries, workspace=ws, project=project)
+    ser = ctx.serializer(req)
+    results = [
+        serializer.batch_entry(
+            ser.obj(row, fetch) if row is not None and not errs else None,
+            errors=errs,
+            warnings=warns,
         )
-    path, _, query_string = path.partition("?")
-    params = dict(req.params)
-    params.update(parse_params(query_string))
-    sub = Request(
-        method=method,
-        path=path if path.startswith("/") else "/" + path,
-        query_string=query_string,
-        headers=req.headers,
-        body=b"" if entry.get("Body") is None else json.dumps(entry.get("Body")).encode("utf-8"),
-        base=req.base,
-        params=params,
-        auth=req.auth,
-    )
-    _, reply = dispatch(sub, nested=True)
-    return _entry_from_reply(reply)
-
-
-def _entry_from_reply(reply: dict) -> dict:
-    root_key, root = next(iter(reply.items()))
-    errs = root.get("Errors", [])
-    warns = root.get("Warnings", [])
-    if root_key in {"CreateResult", "OperationResult"}:
-        obj = root.get("Object")
-    elif root_key == "QueryResult":
-        obj = None
-        if not errs:
-            errs = [batch_entry_invalid(0, "queries are not allowed in a batch")]
-    else:  # a read wrapper: the object itself, minus the envelope keys
-        obj = {k: v for k, v in root.items() if k not in {"Errors", "Warnings"}}
-    return serializer.batch_entry(obj, errors=errs, warnings=warns)
+        for row, errs, warns in outcomes
+    ]
+    return 200, serializer.batch_result(results)

@@ -126,6 +126,16 @@ def _find(ctx: HandlerContext, req: Request, oid: str) -> dict:
     for _, item in items:
         if item["ObjectID"] == number:
             return item
+    # Stored objects (State.TypeDef, RecycleBinEntry.Type) point at the workspace's
+    # TypeDefinition rows; a ref to such a row reads as the same type from the schema.
+    row = ctx.backend.store.get(number)
+    ws = ctx.workspace(req)
+    if row is not None and row.type == "TypeDefinition" and row.workspace in (None, ws.oid):
+        for key in ("TypePath", "ElementName"):
+            wanted = row.data.get(key)
+            for _, item in items:
+                if wanted and item.get(key) == wanted:
+                    return item
     raise errors.NotFoundError(errors.CANNOT_FIND_TO_READ)
 
 
