@@ -11,34 +11,21 @@ it over real HTTP; give it Rally settings (``--rallyConfig=rally.cfg``, ``--serv
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from collections import Counter
-from collections.abc import Iterator
 
 from pyral import Rally, rallyWorkset
-
-
-@contextlib.contextmanager
-def rally_settings(options: list[str]) -> Iterator[tuple[str, str, str, str, str, str]]:
-    """Yield (server, user, password, apikey, workspace, project), starting an emulator if needed."""
-    if options:
-        server, user, password, apikey, workspace, project = rallyWorkset(options)
-        yield server, user, password, apikey, workspace, project
-        return
-    from pyral.emulator import EmulatorServer
-    from pyral.emulator.demo import DEMO_APIKEY, DEMO_WORKSPACE
-
-    with EmulatorServer(demo=True, quiet=True) as emulator:
-        print(f"Started the embedded Rally emulator at {emulator.url} (demo data)")
-        yield emulator.url, "", "", DEMO_APIKEY, DEMO_WORKSPACE, "Online Store"
+from pyral.emulator.embedded import demo_options
 
 
 def main(argv: list[str]) -> int:
     options = [arg for arg in argv if arg.startswith("--")]
-    with rally_settings(options) as (server, user, password, apikey, workspace, project):
+    with demo_options(options) as options:
+        server, user, password, apikey, workspace, project = rallyWorkset(options)
         rally = Rally(server, user, password, apikey=apikey, workspace=workspace, project=project)
-        print(f"Connected: workspace {rally.getWorkspace().Name!r}, project {rally.getProject().Name!r}")
+        print(
+            f"Connected: workspace {rally.getWorkspace().Name!r}, project {rally.getProject().Name!r}"
+        )
 
         # Query: open defects across the whole project tree, most severe first.
         defects = rally.get(
@@ -52,7 +39,9 @@ def main(argv: list[str]) -> int:
         print(f"\n{defects.resultCount} defects are not closed; the first five:")
         for defect in defects:
             owner = defect.Owner.Name if defect.Owner else "Unassigned"
-            print(f"  {defect.FormattedID:<6} {defect.State:<9} {defect.Severity:<16} {owner:<14} {defect.Name}")
+            print(
+                f"  {defect.FormattedID:<6} {defect.State:<9} {defect.Severity:<16} {owner:<14} {defect.Name}"
+            )
 
         stories = rally.get(
             "HierarchicalRequirement", fetch="ScheduleState", projectScopeDown=True, pagesize=200
@@ -71,14 +60,19 @@ def main(argv: list[str]) -> int:
             print(f"  with task {task.FormattedID}: {task.Name} ({task.State})")
 
         # Update it by FormattedID, then read it back with its tasks.
-        rally.update("HierarchicalRequirement", {"FormattedID": story.FormattedID, "ScheduleState": "In-Progress"})
+        rally.update(
+            "HierarchicalRequirement",
+            {"FormattedID": story.FormattedID, "ScheduleState": "In-Progress"},
+        )
         story = rally.get(
             "HierarchicalRequirement",
             fetch="FormattedID,Name,ScheduleState,Tasks",
             query=f'FormattedID = "{story.FormattedID}"',
             instance=True,
         )
-        print(f"Updated {story.FormattedID} to {story.ScheduleState}; tasks: {[t.Name for t in story.Tasks]}")
+        print(
+            f"Updated {story.FormattedID} to {story.ScheduleState}; tasks: {[t.Name for t in story.Tasks]}"
+        )
 
         # Delete it again (it moves to the recycle bin, as in Rally).
         for task in story.Tasks:

@@ -76,6 +76,16 @@ def _reference_path(reference: Any) -> str:
     )
 
 
+def _workspace_ref(entity: Any) -> str | None:
+    """``workspace/<oid>`` of the entity's own workspace when it is already known (no I/O)."""
+    ws = getattr(entity, "__dict__", {}).get("Workspace")
+    ref = getattr(ws, "__dict__", {}).get("_ref") if ws is not None else None
+    if not isinstance(ref, str) or not ref:
+        return None
+    path = _relative_path(ref)
+    return path.lower() if path.lower().startswith("workspace/") else None
+
+
 class RankingMixin:
     """Mixed into :class:`pyral.restapi.Rally`; ``self`` is the client."""
 
@@ -110,10 +120,12 @@ class RankingMixin:
             )
         path = entity_path(target)
         type_key = path.rsplit("/", 1)[0]
-        workspace = client._resolver.workspace
         params = [f"{param}={value}"]
-        if workspace is not None:
-            params.append(f"workspace={workspace.ref}")
+        workspace = _workspace_ref(target) or (
+            client._resolver.workspace.ref if client._resolver.workspace is not None else None
+        )
+        if workspace:
+            params.append(f"workspace={workspace}")
         params.extend(client._write_params([]))
         url = f"{client.service_url}/{path}?&" + "&".join(params)
         body = json.dumps({type_key: {"_ref": path}})

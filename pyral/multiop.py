@@ -379,6 +379,8 @@ def _vet(
                 out[official] = transformToRallyValue(official, value, attr.AttributeType)
             except ValueError as exc:
                 problems["MISTYPED"].append(f"item {index}: {exc}")
+        if not creating and _object_id(item.get("ObjectID")) is None:
+            problems["MISSING"].append(f"item {index}: ObjectID")
         if creating:
             for name, attr in attrs.items():
                 if (
@@ -418,18 +420,23 @@ def prepItemsForUpdate(
     attrs = _attr_index(entity_attrs)
     rows = items if item_type == "dict" else _as_dicts(items, attrs, fields)
     vetted = _vet(entity_name, attrs, [dict(r) for r in rows], fields, creating=False)
-    missing = []
     out = []
-    for index, body in enumerate(vetted):
-        oid = body.pop("ObjectID", None)
+    for body in vetted:
+        oid = _object_id(body.pop("ObjectID", None))
         body.pop("FormattedID", None)
-        if isinstance(oid, str) and oid.strip().isdigit():
-            oid = int(oid)
-        if not isinstance(oid, int) or isinstance(oid, bool):
-            missing.append(f"item {index}: ObjectID")
         out.append((oid, body))
-    _raise_problems({"MISSING": missing})
     return out
+
+
+def _object_id(value: Any) -> int | None:
+    """An ObjectID given as int or digit string; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
 
 
 # --------------------------------------------------------------------------- the request

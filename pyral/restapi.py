@@ -774,9 +774,7 @@ class Rally(AttachmentsMixin, RankingMixin):
         """Create several items in one batch request; see :func:`pyral.multiop.createMultiple`."""
         from pyral import multiop
 
-        return multiop.createMultiple(
-            self, entityName, items, fields, workspace, project, **kwargs
-        )
+        return multiop.createMultiple(self, entityName, items, fields, workspace, project, **kwargs)
 
     def updateMultiple(
         self,
@@ -790,9 +788,7 @@ class Rally(AttachmentsMixin, RankingMixin):
         """Update several items in one batch request; see :func:`pyral.multiop.updateMultiple`."""
         from pyral import multiop
 
-        return multiop.updateMultiple(
-            self, entityName, items, fields, workspace, project, **kwargs
-        )
+        return multiop.updateMultiple(self, entityName, items, fields, workspace, project, **kwargs)
 
     # -- collections ---------------------------------------------------------------------------
     @staticmethod

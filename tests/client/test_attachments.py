@@ -185,3 +185,31 @@ def test_failed_attachment_create_removes_its_content(wrally, fresh_wire, defect
     assert "/attachmentcontent/" in deletes[0].path
     assert wrally.getAttachmentNames(defect) == []
     assert os.path.exists(binfile)  # nothing local touched either
+
+
+def _doc_example(name: str) -> str:
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parents[2] / "docs" / name).read_text()
+    return re.search(r"```python\n(.*?)```", text, re.S).group(1)
+
+
+def test_docs_page_example_runs(capsys):
+    exec(compile(_doc_example("attachments.md"), "docs/attachments.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "build.log 41 text/plain"
+    assert out[-1] == "['build.log', 'copy.log']"
+
+
+def test_attach_log_example_script(capsys):
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).parents[2] / "examples" / "attach_log.py"
+    spec = importlib.util.spec_from_file_location("attach_log_example", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main([]) == 0
+    out = capsys.readouterr().out
+    assert "Attached build-4711.log" in out and "intact=True" in out

@@ -167,3 +167,14 @@ def test_get_collection_paging_and_url(wrally, fresh_wire, defect, tags):
     fresh_wire.reset()
     wrally.getCollection(f"{defect._ref}/Tags", _disableAugments=True)
     assert "workspace=" not in fresh_wire.lines()[0] and "pagesize=1000" in fresh_wire.lines()[0]
+
+
+def test_docs_page_example_runs(capsys):
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).parents[2] / "docs" / "collections.md").read_text()
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    exec(compile(code, "docs/collections.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "['urgent', 'ux']" and out[-1] == "1 ['ux']"

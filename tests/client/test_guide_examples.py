@@ -199,15 +199,26 @@ def test_collections(rally):
     assert "urgent" not in [t.Name for t in again.Tags]
 
 
-@pytest.mark.xfail(strict=True, reason="attachments are a separate task, not yet in Rally")
-def test_attachments(rally, tmp_path):
-    artifact = rally.get("Defect", fetch=True, projectScopeDown=True).next()
+def test_attachments(wrally, tmp_path):
+    artifact = wrally.get("Defect", fetch=True, projectScopeDown=True).next()
     path = tmp_path / "file.pdf"
     path.write_bytes(b"%PDF-1.4 tiny")
-    rally.addAttachment(artifact, str(path), mime_type="application/pdf")
-    assert "file.pdf" in rally.getAttachmentNames(artifact)
-    assert rally.getAttachment(artifact, "file.pdf").Content == b"%PDF-1.4 tiny"
-    assert rally.getAttachments(artifact)
+    wrally.addAttachment(artifact, str(path), mime_type="application/pdf")
+
+    second = tmp_path / "file2.pdf"
+    second.write_bytes(b"%PDF-1.4 second")
+    attachments = [
+        {"name": "file1.txt", "content": "text content"},
+        {"name": "file2.pdf", "path": str(second)},
+    ]
+    assert wrally.addAttachments(artifact, attachments) is True
+
+    names = wrally.getAttachmentNames(artifact)
+    assert {"file.pdf", "file1.txt", "file2.pdf"} <= set(names)
+    assert wrally.getAttachment(artifact, "file.pdf").Content == b"%PDF-1.4 tiny"
+    assert wrally.getAttachment(artifact, "file1.txt").Content == b"text content"
+    contents = {a.Name: a.Content for a in wrally.getAttachments(artifact)}
+    assert contents["file2.pdf"] == b"%PDF-1.4 second"
 
 
 def test_error_handling(server):

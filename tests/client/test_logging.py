@@ -73,13 +73,19 @@ def test_line_format_for_reads_and_writes(log_server):
         lines[0],
     )
     get_line = next(x for x in lines if " GET Defect?" in x)
-    assert re.fullmatch(TS + r" GET Defect\?fetch=Name&query=\(State = Open\)&workspace=.*", get_line)
-    assert re.fullmatch(TS + r" 200 Defect\?fetch=Name&.* TotalResultCount 2", lines[lines.index(get_line) + 1])
+    assert re.fullmatch(
+        TS + r" GET Defect\?fetch=Name&query=\(State = Open\)&workspace=.*", get_line
+    )
+    assert re.fullmatch(
+        TS + r" 200 Defect\?fetch=Name&.* TotalResultCount 2", lines[lines.index(get_line) + 1]
+    )
     put = next(i for i, x in enumerate(lines) if " PUT defect/create?key=" in x)
     assert lines[put + 1] == " " * 28 + json.dumps({"Defect": {"Name": "logged"}})
     assert re.fullmatch(TS + rf" 200 created Defect OID: {item.oid}", lines[put + 2])
     post = next(i for i, x in enumerate(lines) if f" POST defect/{item.oid}?key=" in x)
-    assert json.loads(lines[post + 1].strip()) == {"Defect": {"ObjectID": item.oid, "Name": "renamed"}}
+    assert json.loads(lines[post + 1].strip()) == {
+        "Defect": {"ObjectID": item.oid, "Name": "renamed"}
+    }
     delete = next(i for i, x in enumerate(lines) if f" DELETE defect/{item.oid}?key=" in x)
     assert re.fullmatch(TS + r" 200 Defect deleted", lines[delete + 1])
 

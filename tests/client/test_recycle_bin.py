@@ -32,12 +32,14 @@ def test_deleted_defect_becomes_a_recycle_bin_entry(wrally):
     assert len(entries) == 1
     entry = entries[0]
     assert entry._type == "RecycleBinEntry"
-    assert entry.ID == defect.FormattedID and entry.Name == "bin me"
+    assert defect.FormattedID == entry.ID and entry.Name == "bin me"
     assert entry.Type.ElementName == "Defect"
     assert entry.DeletedBy.UserName == DEMO_USER
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", entry.DeletionDate)
     by_id = list(
-        wrally.get("RecycleBinEntry", fetch="ObjectID,ID,Name", query=f'ID = "{defect.FormattedID}"')
+        wrally.get(
+            "RecycleBinEntry", fetch="ObjectID,ID,Name", query=f'ID = "{defect.FormattedID}"'
+        )
     )
     assert [e.oid for e in by_id] == [entry.oid]
 

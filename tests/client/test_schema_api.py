@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from pyral import Rally, RallyRESTAPIError
-from pyral.exceptions import RallyAttributeNameError
 from pyral.emulator import EmulatorServer
+from pyral.exceptions import RallyAttributeNameError
 from pyral.restapi import AllowedValue
 
 USER = "ann@example.com"

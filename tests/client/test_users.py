@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pyral import Rally, RallyRESTAPIError
-from pyral.emulator.demo import DEMO_APIKEY, DEMO_PASSWORD, DEMO_USER
+from pyral.emulator.demo import DEMO_PASSWORD, DEMO_USER
 from pyral.restapi import getResourceByOID
 
 ALICE_APIKEY = "_aliceapikey".ljust(42, "0")  # a teammate: Demo Workspace only, not an admin

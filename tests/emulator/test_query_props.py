@@ -52,10 +52,7 @@ values_for_op = {
 @st.composite
 def comparisons(draw, path_strategy=paths, value_pool=None):
     op = draw(st.sampled_from(sorted(values_for_op)))
-    if value_pool is not None:
-        value = draw(value_pool(op))
-    else:
-        value = draw(values_for_op[op])
+    value = draw(value_pool(op) if value_pool is not None else values_for_op[op])
     return Comparison(draw(path_strategy), op, value)
 
 

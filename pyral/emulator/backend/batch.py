@@ -135,12 +135,12 @@ def _unwrap(schema: Schema, typedef: TypeDef, body: Any, *, allow_empty: bool) -
     return {k: v for k, v in inner.items() if k not in _META_KEYS}, str(key)
 
 
-def _oid(backend: Backend, ident: str) -> int:
+def _oid(backend: Backend, type_part: str, ident: str) -> int:
     try:
         return int(ident)
     except ValueError:
         pass
-    oid = backend.ref_to_oid(ident)
+    oid = backend.ref_to_oid(f"{type_part}/{ident}")
     if oid is None:
         raise WsapiError(errors.CANNOT_FIND_TO_READ)
     return int(oid)
@@ -197,7 +197,7 @@ def _execute(
             user, typedef, attrs, body_key=key, workspace=workspace, project=project
         )
         return row, [], warnings
-    oid = _oid(backend, ident)
+    oid = _oid(backend, where.type_part, ident)
     if method == "GET":
         return backend.get_row(user, typedef, oid), [], []
     if method == "DELETE":

@@ -1,8 +1,7 @@
 """Handlers for the non-CRUD endpoints: token, singletons, schema, allowed values, batch.
 
-Batch is served by re-dispatching each entry through the same route table as a top-level
-request, so an entry's path accepts exactly what a real URL accepts (``portfolioitem/<sub>``,
-``.js``, case-insensitive types) and answers in exactly the same shapes.
+Batch semantics (entry forms, paths, per-entry transactions) live in one place,
+``backend/batch.py``; the handler here only adds the request context and the envelopes.
 """
 
 from __future__ import annotations
