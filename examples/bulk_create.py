@@ -14,11 +14,10 @@ stop the others, and that the script learns exactly which item failed and why.
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
 
 from pyral import Rally, rallyWorkset
+from pyral.emulator.embedded import demo_options
 
 TASKS = [
     {"Name": "Design the export format", "Estimate": 3},
@@ -28,30 +27,18 @@ TASKS = [
 ]
 
 
-@contextlib.contextmanager
-def rally_settings(options: list[str]) -> Iterator[tuple[str, str, str, str, str, str]]:
-    """Yield (server, user, password, apikey, workspace, project), starting an emulator if needed."""
-    if options:
-        yield tuple(rallyWorkset(options))  # type: ignore[misc]
-        return
-    from pyral.emulator import EmulatorServer
-    from pyral.emulator.demo import DEMO_APIKEY, DEMO_WORKSPACE
-
-    with EmulatorServer(demo=True, quiet=True) as emulator:
-        print(f"Started the embedded Rally emulator at {emulator.url} (demo data)")
-        yield emulator.url, "", "", DEMO_APIKEY, DEMO_WORKSPACE, "Online Store"
-
-
 def main(argv: list[str]) -> int:
     story_id = next((a.split("=", 1)[1] for a in argv if a.startswith("--story=")), None)
     options = [a for a in argv if a.startswith("--") and not a.startswith("--story=")]
-    with rally_settings(options) as (server, user, password, apikey, workspace, project):
+    with demo_options(options) as options:
+        server, user, password, apikey, workspace, project = rallyWorkset(options)
         rally = Rally(server, user, password, apikey=apikey, workspace=workspace, project=project)
         if story_id:
             story = rally.get(
                 "Story",
                 fetch="FormattedID,Name",
                 query=f'FormattedID = "{story_id}"',
+                project=None,  # FormattedIDs are unique in a workspace: search all of it
                 instance=True,
             )
             if not getattr(story, "FormattedID", None):

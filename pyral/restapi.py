@@ -796,12 +796,6 @@ class Rally(AttachmentsMixin, RankingMixin):
         state = getattr(target, "__dict__", {})
         return state.get("typePath") or state.get("_type") or type(target).__name__
 
-    def _collection_body(self, items: list[Any]) -> list[dict[str, str]]:
-        types = {self._type_path_of(item) for item in items}
-        if len(types) > 1:
-            raise RallyRESTAPIError("addCollectionItems: all items must be of the same type")
-        return [{"_ref": item.__dict__.get("_ref") or item.ref} for item in items]
-
     def addCollectionItems(
         self,
         target: Any,

@@ -18,11 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
 from . import errors, routes, serializer
 from .auth import CHALLENGE, authenticate, check_write_token
-from .handlers import service
 from .handlers.base import (
     JS_SUFFIX_WARNING,
     HandlerContext,
@@ -65,7 +63,6 @@ class EmulatorApp:
     ) -> None:
         self.backend = backend
         self.ctx = HandlerContext(backend)
-        self.ctx.dispatch = self.dispatch
         self.quiet = quiet
         self.reset_hook = reset
         self._log_target = log
@@ -155,11 +152,13 @@ class EmulatorApp:
             status, body, headers, jsonp=req.param("jsonp"), pretty=req.param("pretty")
         )
 
-    # --- dispatch (also used by batch entries) ------------------------------------------------
+    # --- dispatch ------------------------------------------------------------------------------
 
-    def dispatch(self, req: Request, *, nested: bool = False) -> tuple[int, dict]:
+    def dispatch(self, req: Request) -> tuple[int, dict]:
         """Route and run one request whose ``auth`` is set; always returns an envelope."""
-        area, rest = self._locate(req.path, nested)
+        split = routes.split_service_path(req.path)
+        assert split is not None
+        area, rest = split
         if rest.lower().endswith(".js"):
             rest = rest[:-3]
             req.warnings.append(JS_SUFFIX_WARNING)
@@ -176,11 +175,8 @@ class EmulatorApp:
                 match.kind, [text], req.warnings, start=start, pagesize=pagesize
             )
             return status, body
-        if nested and match.handler is service.batch:
-            body = serializer.error_body("operation", [unknown_endpoint(req.path)])
-            return 404, body
         try:
-            if not nested and req.auth is not None:
+            if req.auth is not None:
                 check_write_token(self.backend, req.auth, req.method, req.param("key"))
             status, body = match.handler(self.ctx, req, **match.groups)
         except errors.WsapiError as exc:
@@ -197,19 +193,6 @@ class EmulatorApp:
             )
         _add_warnings(body, req.warnings)
         return status, body
-
-    @staticmethod
-    def _locate(path: str, nested: bool) -> tuple[str, str]:
-        if nested:
-            if "://" in path:
-                path = urlsplit(path).path
-            split = routes.split_service_path(path)
-            if split is None or split[0] == "admin":
-                return "service", path.strip("/")
-            return split
-        split = routes.split_service_path(path)
-        assert split is not None
-        return split
 
     # --- admin ----------------------------------------------------------------------------------
 

@@ -15,7 +15,9 @@ class WsapiError(Exception):
 
     http_status = 200
 
-    def __init__(self, *errors: str, warnings: list[str] | None = None, http_status: int | None = None):
+    def __init__(
+        self, *errors: str, warnings: list[str] | None = None, http_status: int | None = None
+    ):
         super().__init__(*errors)
         self.errors = list(errors)
         self.warnings = list(warnings or [])
@@ -69,7 +71,9 @@ def unknown_operator(op: str) -> str:
 
 
 def expected_but_saw(expected: str, saw: str) -> str:
-    return could_not_parse(f'Error parsing expression -- expected "{expected}" but saw "{saw}" instead.')
+    return could_not_parse(
+        f'Error parsing expression -- expected "{expected}" but saw "{saw}" instead.'
+    )
 
 
 def unknown_attribute(attr: str, type_name: str, segment: str) -> str:

@@ -6,6 +6,7 @@ Each one starts its own emulator, so this is an end-to-end check of what a reade
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ _TOOL = Path(__file__).resolve().parents[2] / "tools" / "check_docs.py"
 _spec = importlib.util.spec_from_file_location("check_docs", _TOOL)
 assert _spec and _spec.loader
 check_docs = importlib.util.module_from_spec(_spec)
+sys.modules["check_docs"] = check_docs  # dataclasses look their module up there
 _spec.loader.exec_module(check_docs)
 
 SNIPPETS = check_docs.snippets()

@@ -52,10 +52,14 @@ def ref_not_found(type_name: str, attr: str, ref: object) -> str:
     return f'Validation error: {type_name}.{attr}: the referenced object "{ref}" does not exist'
 
 
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[:1].upper() in "AEIOU" else f"a {noun}"
+
+
 def ref_wrong_type(type_name: str, attr: str, ref: object, found: str, expected: str) -> str:
     return (
-        f'Validation error: {type_name}.{attr}: "{ref}" is a {found}, '
-        f"but the attribute holds a {expected}"
+        f'Validation error: {type_name}.{attr}: "{ref}" is {_article(found)}, '
+        f"but the attribute holds {_article(expected)}"
     )
 
 

@@ -299,8 +299,6 @@ class HandlerContext:
     def __init__(self, backend: Any) -> None:
         self.backend = backend
         self.schema_cache: dict[tuple[int, str], list] = {}
-        #: ``dispatch(request, nested=True) -> (status, body)``, set by the app (batch uses it).
-        self.dispatch: Any = None
 
     def serializer(self, req: Request) -> Serializer:
         return Serializer(req.base, BackendSource(self.backend))

@@ -7,8 +7,9 @@ Design (see docs in ``__init__``):
 * an OBJECT hop is a correlated scalar sub-select that evaluates the *rest of the condition* on
   the target row, wrapped in ``coalesce(…, <what the condition says about a missing value>)``, so
   ``Owner.UserName != "x"`` still holds for an item with no owner, exactly like ``!=`` on a null;
-* a COLLECTION hop is ``EXISTS`` over the members ("any element matches"): ``json_each`` over the
-  stored oid array, or the target type's rows whose back-pointer names this row (inverse);
+* a COLLECTION hop means "some live member matches": ``EXISTS`` over ``json_each`` of the stored
+  oid array, or, for inverse collections, ``oid IN (SELECT <back-pointer> FROM objects …)``, an
+  uncorrelated sub-select SQLite evaluates once per statement;
 * recycled rows never satisfy a hop; nothing is filtered at the top level (the backend owns type,
   workspace, project and recycle-bin scoping of the queried rows themselves).
 
