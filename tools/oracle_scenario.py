@@ -107,6 +107,96 @@ def main() -> None:
     show("feature updated", feature.Name)
     show("feature deleted", rally.delete("Feature", feature.oid))
 
+    # --- more updates: story by FormattedID, task, feature by FormattedID --------------------------
+    story = rally.create("HierarchicalRequirement", {"Name": "Oracle story 2"})
+    task = rally.create("Task", {"Name": "Oracle task", "WorkProduct": story.ref})
+    story = rally.update(
+        "HierarchicalRequirement",
+        {"FormattedID": story.FormattedID, "ScheduleState": "In-Progress"},
+    )
+    show("story updated", story.ScheduleState)
+    task = rally.update("Task", {"ObjectID": task.oid, "State": "Completed", "Estimate": 3})
+    show("task updated", (task.State, task.Estimate))
+    feature = rally.create("Feature", {"Name": "Oracle feature 2"})
+    feature = rally.update("Feature", {"FormattedID": feature.FormattedID, "Name": "Renamed"})
+    show("feature updated by FormattedID", feature.Name)
+
+    # --- schema and users ---------------------------------------------------------------------------
+    show("allowed Severity", rally.getAllowedValues("Defect", "Severity"))
+    show("allowed State", rally.getAllowedValues("Defect", "State"))
+    show("typedef", (rally.typedef("Defect").ElementName, rally.typedef("Story").ElementName))
+    show("states", [s.Name for s in rally.getStates("Feature")])
+    show("user info", [u.UserName for u in rally.getUserInfo(username=user)])
+    show("user by oid", rally.getUserInfo(oid=rally.getUserInfo(username=user)[0].oid).UserName)
+
+    # --- collections ----------------------------------------------------------------------------
+    defect = rally.create("Defect", {"Name": "Oracle tagged defect"})
+    tags = list(rally.get("Tag", fetch="Name", order="Name", limit=2, project=None))
+    tagged = rally.addCollectionItems(defect, "Tags", tags)
+    show("tags added", sorted(t.Name for t in tagged.Tags))
+    rally.dropCollectionItems(defect, "Tags", tags[:1])
+    again = rally.get(
+        "Defect", fetch="Tags", query=f"ObjectID = {defect.oid}", instance=True, project=None
+    )
+    show("tags left", sorted(t.Name for t in again.Tags))
+
+    # --- attachments ------------------------------------------------------------------------------
+    import os
+    import tempfile
+
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "oracle.log")
+    with open(path, "wb") as handle:
+        handle.write(bytes(range(256)))
+    attachment = rally.addAttachment(defect, path, mime_type="application/octet-stream")
+    show("attached", (attachment.Name, attachment.Size, attachment.ContentType))
+    # pyral 1.7.0 answers from the entity's (stale) Attachments list, so read the defect again.
+    defect = rally.get(
+        "Defect", fetch=True, query=f"ObjectID = {defect.oid}", instance=True, project=None
+    )
+    show("attachment names", rally.getAttachmentNames(defect))
+    show(
+        "attachment intact", rally.getAttachment(defect, "oracle.log").Content == bytes(range(256))
+    )
+
+    # --- ranking ----------------------------------------------------------------------------------
+    first, second = (
+        rally.create("Defect", {"Name": "Oracle rank A"}),
+        rally.create("Defect", {"Name": "Oracle rank B"}),
+    )
+    rally.rankAbove(first, second)
+    ranked = rally.get(
+        "Defect", fetch="Name", query='Name contains "Oracle rank"', order="Rank", project=None
+    )
+    show("after rankAbove", [d.Name for d in ranked])
+    rally.rankToBottom(second)
+    ranked = rally.get(
+        "Defect", fetch="Name", query='Name contains "Oracle rank"', order="Rank", project=None
+    )
+    show("after rankToBottom", [d.Name for d in ranked])
+
+    # --- batch ---------------------------------------------------------------------------------------
+    created = rally.createMultiple(
+        "Defect", [{"Name": "Oracle batch 1"}, {"Name": "Oracle batch 2"}]
+    )
+    show(
+        "batch created",
+        [(r["FormattedID"], r["Name"], type(r["ObjectID"]).__name__) for r in created],
+    )
+    updated = rally.updateMultiple(
+        "Defect",
+        [{"ObjectID": int(r["ObjectID"]), "Name": r["Name"] + " (u)"} for r in created],
+        fields=["Name"],
+    )
+    show("batch updated", [(r["FormattedID"], r["Name"]) for r in updated])
+
+    # --- recycle bin ------------------------------------------------------------------------------
+    rally.delete("Defect", first.oid)
+    bin_entries = rally.get(
+        "RecycleBinEntry", fetch="ID,Name", query='Name = "Oracle rank A"', project=None
+    )
+    show("recycle bin", [(e.ID, e.Name) for e in bin_entries])
+
 
 if __name__ == "__main__":
     main()

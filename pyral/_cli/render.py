@@ -153,7 +153,7 @@ class TableWriter(Writer):
 
     def _line(self, row: Sequence[str]) -> None:
         assert self._widths is not None
-        cells = [_shorten(text, w).ljust(w) for text, w in zip(row, self._widths, strict=True)]
+        cells = [_shorten(text).ljust(w) for text, w in zip(row, self._widths, strict=True)]
         self.out.write("  ".join(cells).rstrip() + "\n")
 
     def close(self) -> None:
@@ -202,7 +202,5 @@ def _one_line(text: str) -> str:
     return " ".join(text.split()) if ("\n" in text or "\r" in text or "\t" in text) else text
 
 
-def _shorten(text: str, width: int) -> str:
-    if len(text) <= MAX_CELL:
-        return text
-    return text[: width - 3] + "..."
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 3] + "..."
