@@ -18,7 +18,7 @@ current workspace's project.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -110,6 +110,14 @@ def scope_flag(value: Any) -> str:
         return "false"
 
 
+def _target_from_ref(kind: str, value: Any) -> Target | None:
+    """A Target from a ``{"_ref": ..., "_refObjectName": ...}`` value; None when unset."""
+    if not isinstance(value, dict) or not value.get("_ref"):
+        return None
+    ref = value["_ref"]
+    return Target(kind, value.get("_refObjectName", ""), oid_of(ref) or 0, full_ref=ref)
+
+
 class ContextResolver:
     """What one ``Rally`` knows about its workspaces and projects, and how to learn more.
 
@@ -171,7 +179,7 @@ class ContextResolver:
         elif default_proj is not None:
             self.project = self._remember_project(self.workspace, default_proj, by_name=False)
         else:
-            first = self._first_project(self.workspace)
+            first = self.first_project(self.workspace)
             if first is None:
                 raise RallyRESTAPIError(
                     f"No accessible Projects found in the Workspace '{self.workspace.name}'"
@@ -210,26 +218,31 @@ class ContextResolver:
         )
         self.profile = env.object or {}
 
+    def default_project_in(self, ws: Target) -> Target | None:
+        """The user's default project when it lies in ``ws`` (profile loaded on first use)."""
+        if self.profile is None:
+            self._load_user_and_profile()
+        default_ws, default_proj = self._profile_defaults()
+        if default_ws is not None and default_proj is not None and default_ws.oid == ws.oid:
+            return default_proj
+        return None
+
     def _profile_defaults(self) -> tuple[Target | None, Target | None]:
         profile = self.profile or {}
-        ws = proj = None
-        dws = profile.get("DefaultWorkspace")
-        if isinstance(dws, dict) and dws.get("_ref"):
-            ws = Target(
-                "workspace",
-                dws.get("_refObjectName", ""),
-                oid_of(dws["_ref"]) or 0,
-                full_ref=dws["_ref"],
-            )
-        dpj = profile.get("DefaultProject")
-        if isinstance(dpj, dict) and dpj.get("_ref"):
-            proj = Target(
-                "project",
-                dpj.get("_refObjectName", ""),
-                oid_of(dpj["_ref"]) or 0,
-                full_ref=dpj["_ref"],
-            )
-        return ws, proj
+        return (
+            _target_from_ref("workspace", profile.get("DefaultWorkspace")),
+            _target_from_ref("project", profile.get("DefaultProject")),
+        )
+
+    def _all_results(self, url_for_start: Callable[[int], str]) -> Iterator[dict[str, Any]]:
+        """Every result of a paged query, one page per request, until the total is reached."""
+        start = 1
+        while True:
+            env = self._fetch(url_for_start(start))
+            yield from env.results
+            start += len(env.results)
+            if not env.results or start > env.total:
+                return
 
     # -- workspaces ---------------------------------------------------------------------
     def _remember_workspace(self, ws: Target) -> Target:
@@ -276,18 +289,12 @@ class ContextResolver:
         if self.isolated:
             return [self.workspace] if self.workspace else []
         if not self.all_workspaces_loaded:
-            start = 1
-            while True:
-                url = (
-                    f"{self.service_url}/Workspace?fetch=ObjectID,Name,State,Subscription"
-                    f"&query={_OPEN_QUERY}&order=ObjectID&pagesize={LIST_PAGESIZE}&start={start}"
-                )
-                env = self._fetch(url)
-                for item in env.results:
-                    self._remember_workspace(self._workspace_from(item))
-                start += len(env.results)
-                if not env.results or start > env.total:
-                    break
+            base = (
+                f"{self.service_url}/Workspace?fetch=ObjectID,Name,State,Subscription"
+                f"&query={_OPEN_QUERY}&order=ObjectID&pagesize={LIST_PAGESIZE}"
+            )
+            for item in self._all_results(lambda start: f"{base}&start={start}"):
+                self._remember_workspace(self._workspace_from(item))
             self.all_workspaces_loaded = True
         return sorted(self.workspaces_by_oid.values(), key=lambda w: w.name)
 
@@ -348,7 +355,7 @@ class ContextResolver:
             self._remember_project(ws, hit)
         return min(hits, key=lambda p: p.oid) if hits else None
 
-    def _first_project(self, ws: Target) -> Target | None:
+    def first_project(self, ws: Target) -> Target | None:
         env = self._fetch(self._project_query_url(ws, None, 1, 1, order="Name"))
         if not env.results:
             return None
@@ -359,14 +366,11 @@ class ContextResolver:
         directory = self.directory(ws)
         if directory.complete:
             return directory
-        start = 1
-        while True:
-            env = self._fetch(self._project_query_url(ws, None, LIST_PAGESIZE, start))
-            for item in env.results:
-                self._remember_project(ws, self._project_from(item))
-            start += len(env.results)
-            if not env.results or start > env.total:
-                break
+        pages = self._all_results(
+            lambda start: self._project_query_url(ws, None, LIST_PAGESIZE, start)
+        )
+        for item in pages:
+            self._remember_project(ws, self._project_from(item))
         directory.complete = True
         return directory
 

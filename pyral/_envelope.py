@@ -113,17 +113,17 @@ def parse_envelope(content: Any, target: str | None = None) -> Envelope:
                 env.start = _int(inner.get("StartIndex"))
                 env.page_size = _int(inner.get("PageSize"))
             return env
-    root_key = _single_object_key(content, target)
-    if root_key is None:
+    object_key = _single_object_key(content, target)
+    if object_key is None:
         raise RallyResponseError(
             f"missing _Xx_Result specifier for target {target} in following:\n"
             f"{json.dumps(content)[:500]}\n"
         )
-    inner = content[root_key]
+    inner = content[object_key]
     obj = {k: v for k, v in inner.items() if k not in ("Errors", "Warnings")}
     return Envelope(
         kind="ImpliedQuery",
-        root_key=root_key,
+        root_key=object_key,
         data=obj,
         errors=_text_list(inner.get("Errors")),
         warnings=_text_list(inner.get("Warnings")),

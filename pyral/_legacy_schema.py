@@ -73,7 +73,7 @@ def augmentSchemaWithPullRequestInfo(workspace: Any) -> Any:  # noqa: N802 - pyr
     if existing is not None:
         return existing
     base = _workspace_key(workspace)
-    raw = {
+    raw: dict[str, Any] = {
         "_ref": f"{base}/typedefinition/-1",
         "_refObjectName": "Pull Request",
         "ElementName": "PullRequest",

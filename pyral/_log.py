@@ -30,6 +30,8 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
+from pyral import config
+
 ROOT_LOGGER = "pyral"
 CLIENT_LOGGER = "pyral.rally"
 TRANSPORT_LOGGER = "pyral.transport"
@@ -62,18 +64,6 @@ def new_client_logger() -> logging.Logger:
     return logging.getLogger(f"{CLIENT_LOGGER}.{next(_counter)}")
 
 
-def _timestamp() -> str:
-    try:
-        from pyral.config import timestamp
-
-        return timestamp()
-    except Exception:  # config not importable: fall back to the same format
-        import datetime
-
-        now = datetime.datetime.now()
-        return now.strftime("%Y-%m-%d %H:%M:%S.") + f"{now.microsecond // 1000:03d}"
-
-
 class _Formatter(logging.Formatter):
     """pyral's line shape: ``<ts> <message>``; payload lines carry no timestamp."""
 
@@ -85,7 +75,7 @@ class _Formatter(logging.Formatter):
         text = redact(record.getMessage(), self._secrets())
         if getattr(record, "pyral_payload", False):
             return text
-        return f"{_timestamp()} {text}"
+        return f"{config.timestamp()} {text}"
 
 
 class _AttrGetFilter(logging.Filter):

@@ -26,48 +26,46 @@ _log = logging.getLogger("pyral.pager")
 PageFetcher = Callable[[int], list[dict[str, Any]]]
 
 
+def _whole_number(value: Any) -> int | None:
+    """``int(value)``; None for None, booleans and values that are not numbers.
+
+    Paging options arrive from scripts as ints, numeric strings or junk; junk falls back to
+    the option's default rather than failing the query (as pyral).
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def normalize_pagesize(value: Any) -> int:
     """Default 500, clamped to 1..2000 (WSAPI v2.0 refuses bigger pages)."""
-    if value is None or isinstance(value, bool):
-        return DEFAULT_PAGESIZE
-    try:
-        size = int(value)
-    except (TypeError, ValueError):
-        return DEFAULT_PAGESIZE
-    if size < 1:
+    size = _whole_number(value)
+    if size is None or size < 1:
         return DEFAULT_PAGESIZE
     return min(size, MAX_PAGESIZE)
 
 
 def normalize_start(value: Any) -> int:
     """1-based start index; out-of-range or non-integer values fall back to 1 (as pyral)."""
-    try:
-        start = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return start if 0 < start < MAX_START else 1
+    start = _whole_number(value)
+    return start if start is not None and 0 < start < MAX_START else 1
 
 
 def normalize_limit(value: Any) -> int | None:
     """Client-side cap on items served; ``None``/0/garbage mean 'no limit'."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        limit = int(value)
-    except (TypeError, ValueError):
-        return None
-    if limit <= 0:
+    limit = _whole_number(value)
+    if limit is None or limit <= 0:
         return None
     return min(limit, MAX_ITEMS)
 
 
 def normalize_threads(value: Any) -> int:
     """Parallel page fetches; 0/1/absent mean sequential, capped at 12."""
-    if value is None or isinstance(value, bool):
-        return 1
-    try:
-        threads = int(value)
-    except (TypeError, ValueError):
+    threads = _whole_number(value)
+    if threads is None:
         return 1
     return max(1, min(threads, MAX_THREADS))
 

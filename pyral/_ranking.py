@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from pyral.exceptions import RallyConnectionError, RallyRESTAPIError
+from pyral.exceptions import RallyRESTAPIError
 
 _SERVICE_MARKERS = ("/slm/webservice/v2.0/", "/slm/webservice/v2.x/")
 
@@ -51,12 +51,12 @@ def entity_path(entity: Any) -> str:
     type_path = state.get("typePath") or type(entity).__name__.replace(
         "PortfolioItem_", "PortfolioItem/"
     )
-    oid = state.get("oid")
-    if oid is None:
+    known_oid = state.get("oid")
+    if known_oid is None:
         raise RallyRESTAPIError(
             f"Unable to rank {_class_label(entity)}: it has neither _ref nor oid"
         )
-    return f"{str(type_path).lower()}/{oid}"
+    return f"{str(type_path).lower()}/{known_oid}"
 
 
 def _reference_path(reference: Any) -> str:
@@ -132,9 +132,7 @@ class RankingMixin:
         try:
             raw = client.transport.send("POST", url, body=body, log_as=client._relative(url))
         except requests.RequestException as exc:
-            raise RallyConnectionError(
-                f"Target Rally host: '{client.server}' non-existent or unreachable ({exc})", url=url
-            ) from exc
+            raise client._unreachable(exc, url) from exc
         response = RallyRESTResponse(
             client.session, client.contextHelper.currentContext(), url, raw, "full", None
         )

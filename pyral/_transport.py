@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import platform
 import threading
 import time
 from email.utils import parsedate_to_datetime
@@ -22,7 +21,10 @@ from typing import Any
 import requests
 from requests.auth import HTTPBasicAuth
 
+from pyral import config
+from pyral._envelope import decode_body, parse_envelope
 from pyral._log import mask
+from pyral.exceptions import RallyRESTAPIError
 
 DEFAULT_TIMEOUT = 120.0
 MAX_IN_FLIGHT = 12
@@ -35,23 +37,8 @@ INTEGRATION_HEADER_PREFIX = "X-RallyIntegration"
 
 
 def default_headers() -> dict[str, str]:
-    """pyral's header set (``config.RALLY_REST_HEADERS`` when available)."""
-    try:
-        from pyral.config import RALLY_REST_HEADERS
-
-        return dict(RALLY_REST_HEADERS)
-    except Exception:
-        return {
-            "X-RallyIntegrationName": "Rally REST API toolkit for Python",
-            "X-RallyIntegrationVendor": "Broadcom / Rally",
-            "X-RallyIntegrationVersion": "1.7.0",
-            "X-RallyIntegrationLibrary": "pyral-1.7.0",
-            "X-RallyIntegrationPlatform": f"Python {platform.python_version()}",
-            "X-RallyIntegrationOS": platform.platform(),
-            "User-Agent": "Pyral Rally WebServices Agent",
-            "Content-Type": "application/json",
-            "Accept-Encoding": "gzip",
-        }
+    """pyral's header set, read from ``config`` at call time (a script may have replaced it)."""
+    return dict(config.RALLY_REST_HEADERS)
 
 
 def merge_headers(base: dict[str, str], overrides: dict[str, Any] | None) -> dict[str, str]:
@@ -215,9 +202,6 @@ class Transport:
             return self._token
 
     def _fetch_token(self) -> str:
-        from pyral._envelope import decode_body, parse_envelope
-        from pyral.exceptions import RallyRESTAPIError
-
         assert self.auth_endpoint is not None
         response = self.send("GET", self.auth_endpoint, log_as="security/authorize")
         if response.status_code == 401:

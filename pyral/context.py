@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyral._context import PROJECT_PATH_ELEMENT_SEPARATOR, UNSET
-from pyral.exceptions import RallyRESTAPIError
+# the separator and the error class are re-exported: pyral 1.7.0 scripts import them from here
+from pyral._context import PROJECT_PATH_ELEMENT_SEPARATOR as PROJECT_PATH_ELEMENT_SEPARATOR
+from pyral._context import UNSET
+from pyral.exceptions import RallyRESTAPIError as RallyRESTAPIError
 
 __version__ = (1, 7, 0)
 
@@ -20,7 +22,6 @@ __all__ = ["RallyContext", "RallyContextHelper"]
 
 INITIAL_REQUEST_TIME_LIMIT = 5
 SERVICE_REQUEST_TIME_LIMIT = 120
-_ = (PROJECT_PATH_ELEMENT_SEPARATOR, RallyRESTAPIError)
 
 
 class RallyContext:
@@ -45,11 +46,14 @@ class RallyContext:
         self.project = project
         self._agent: Any = None
 
+    def _masked_password(self) -> str | None:
+        return "****" if self.password else self.password
+
     def asDict(self) -> dict[str, Any]:
         return {
             "server": self.server,
             "user": self.user,
-            "password": "****" if self.password else self.password,
+            "password": self._masked_password(),
             "subscription": self.subs_name,
             "workspace": self.workspace,
             "project": self.project,
@@ -63,11 +67,15 @@ class RallyContext:
 
     def identity(self) -> str:
         """``server | user | password | subscription | workspace | project`` (password masked)."""
-        masked = "****" if self.password else self.password
-        return " | ".join(
-            str(v)
-            for v in (self.server, self.user, masked, self.subs_name, self.workspace, self.project)
+        fields = (
+            self.server,
+            self.user,
+            self._masked_password(),
+            self.subs_name,
+            self.workspace,
+            self.project,
         )
+        return " | ".join(str(v) for v in fields)
 
     def __repr__(self) -> str:
         return self.identity()
@@ -94,21 +102,21 @@ class RallyContextHelper:
     def _inflated(self) -> str | bool:
         return self._resolver.status()
 
-    def _context(self, workspace: Any, project: Any) -> RallyContext:
+    def _context(self, workspace_ref: str | None, project_ref: str | None) -> RallyContext:
         ctx = RallyContext(
             self.server,
             self.user,
             self.password,
             self.agent.service_url,
             self._resolver.subscription_name,
-            workspace.ref if workspace is not None else None,
-            project.ref if project is not None else None,
+            workspace_ref,
+            project_ref,
         )
         ctx._agent = self.agent
         return ctx
 
     def currentContext(self) -> RallyContext:
-        return self._context(self._resolver.workspace, self._resolver.project)
+        return self._context(self.currentWorkspaceRef(), self.currentProjectRef())
 
     def identifyContext(self, **kwargs: Any) -> tuple[RallyContext, list[str]]:
         """(context, augments) for a call with these ``workspace=`` / ``project=`` / scope kwargs."""
@@ -119,17 +127,7 @@ class RallyContextHelper:
         )
         ws_ref = next((a.split("=", 1)[1] for a in augments if a.startswith("workspace=")), None)
         proj_ref = next((a.split("=", 1)[1] for a in augments if a.startswith("project=")), None)
-        ctx = RallyContext(
-            self.server,
-            self.user,
-            self.password,
-            self.agent.service_url,
-            self._resolver.subscription_name,
-            ws_ref,
-            proj_ref,
-        )
-        ctx._agent = self.agent
-        return ctx, augments
+        return self._context(ws_ref, proj_ref), augments
 
     def currentWorkspaceRef(self) -> str | None:
         ws = self._resolver.workspace
@@ -199,13 +197,11 @@ class RallyContextHelper:
         ws = resolver.workspace
         if ws is None:
             return
-        if resolver.profile is None:
-            resolver._load_user_and_profile()
-        default_ws, default_proj = resolver._profile_defaults()
-        if default_ws is not None and default_proj is not None and default_ws.oid == ws.oid:
-            resolver.project = resolver._remember_project(ws, default_proj, by_name=False)
+        default = resolver.default_project_in(ws)
+        if default is not None:
+            resolver.project = resolver._remember_project(ws, default, by_name=False)
             return
-        first = resolver._first_project(ws)
+        first = resolver.first_project(ws)
         if first is not None:
             resolver.project = first
 

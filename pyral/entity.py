@@ -893,7 +893,7 @@ def _collection_loader(context: Any, getCollection: Any) -> Callable[[str], Iter
     if getCollection is None:
         if not callable(context):
             raise TypeError("a collection loader (a function of the URL) is required")
-        return context  # type: ignore[no-any-return]
+        return context
     return lambda url: list(getCollection(context, url))
 
 

@@ -25,11 +25,11 @@ from typing import Any
 
 import requests
 
+from pyral._context import UNSET
 from pyral._envelope import decode_body, error_text, parse_envelope
 from pyral.exceptions import (
     InvalidRallyTypeNameError,
     MultipleOperationError,
-    RallyConnectionError,
     RallyResponseError,
     RallyRESTAPIError,
 )
@@ -498,9 +498,7 @@ def doBatchOperation(
     try:
         response = self.transport.send("POST", url, body=body, log_as=self._relative(url))
     except requests.RequestException as exc:
-        raise RallyConnectionError(
-            f"Target Rally host: '{self.server}' non-existent or unreachable ({exc})", url=url
-        ) from exc
+        raise self._unreachable(exc, url) from exc
     status = response.status_code
     if status != 200:
         errors = self._errors_of(response)
@@ -521,8 +519,25 @@ def doBatchOperation(
             warnings=env.warnings,
             url=url,
         )
-    answers = env.results
     callers = list(originals) if originals is not None else list(items)
+    results = _sort_answers(env.results, callers)
+    self._logger.info(
+        "%s batch %s %s: %d succeeded, %d failed",
+        status,
+        operation,
+        entity,
+        len(results),
+        len(results.failures),
+    )
+    return results
+
+
+def _sort_answers(answers: list[Any], callers: list[Any]) -> BatchResults:
+    """Pair Rally's per-entry answers with the caller's items, in order.
+
+    An answer that is missing or carries no object is a failure of that item, so nothing
+    the caller sent can disappear from the result.
+    """
     results = BatchResults()
     for index, item in enumerate(callers):
         answer = answers[index] if index < len(answers) else None
@@ -542,14 +557,6 @@ def doBatchOperation(
             continue
         results.append(_success(obj))
         results.indexes.append(index)
-    self._logger.info(
-        "%s batch %s %s: %d succeeded, %d failed",
-        status,
-        operation,
-        entity,
-        len(results),
-        len(results.failures),
-    )
     return results
 
 
@@ -558,8 +565,6 @@ def _prepare(
     self: Any, entityName: str, workspace: Any, project: Any
 ) -> tuple[str, Any, Any, dict[str, Any]]:
     """Official name, workspace and project targets, and the type's attributes by name."""
-    from pyral._context import UNSET
-
     official = self._official_name(entityName)
     if official == "RecycleBinEntry":
         raise RallyRESTAPIError("batch operations are unsupported for RecycleBinEntry")

@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import requests
 
-from pyral import config
+from pyral import config, multiop
 from pyral._attachments import AttachmentsMixin
 from pyral._context import (
     PROJECT_PATH_ELEMENT_SEPARATOR,
@@ -68,8 +68,8 @@ _STORY_ALIASES = {
     "UserStory": "HierarchicalRequirement",
     "User Story": "HierarchicalRequirement",
 }
-_TRUE_FETCH = (True, "true", "True")
-_FALSE_FETCH = (False, None, "false", "False")
+_TRUE_FETCH = ("true", "True")
+_FALSE_FETCH = ("false", "False")
 _PERMISSION_TYPES = ("WorkspacePermission", "ProjectPermission")
 
 # constants pyral exposed from restapi (re-exported from config)
@@ -192,17 +192,20 @@ class Rally(AttachmentsMixin, RankingMixin):
             self.service_url, self._fetch, isolated=self.isolated_workspace
         )
         self.contextHelper = RallyContextHelper(self, self.server, self.user, self.password)
+        self._connect(kwargs.get("workspace", "default"), kwargs.get("project", "default"))
 
-        workspace = kwargs.get("workspace", "default")
+    def _connect(self, workspace: Any, project: Any) -> None:
+        """Establish the starting workspace and project; ``None``/``''``/``'default'`` mean
+        the user's defaults (quirk Q31), and an empty workspace also gets pyral's warning."""
         if workspace is None or workspace == "":
             warning(
                 "Unable to use your workspace specification, that value is not listed in your subscription"
             )
         if workspace in (None, "", "default"):
             workspace = None
-        project = kwargs.get("project", "default")
-        if project in (None, "", "default"):  # Q31: None / '' behave like 'default'
+        if project in (None, "", "default"):
             project = None
+        # while connecting, a 404 means "not a Rally server" rather than "no such object"
         self._connecting = True
         try:
             self._resolver.connect(workspace, project)
@@ -420,9 +423,9 @@ class Rally(AttachmentsMixin, RankingMixin):
     # -- get / find --------------------------------------------------------------------------
     def _fetch_spec(self, entity: str, fetch: Any, ws: Target) -> tuple[str, str]:
         """(fetch text for the URL, hydration mode) — decided per call (Q21)."""
-        if isinstance(fetch, str) and fetch in _TRUE_FETCH or fetch is True:
+        if fetch is True or (isinstance(fetch, str) and fetch in _TRUE_FETCH):
             return "true", "full"
-        if fetch in _FALSE_FETCH if isinstance(fetch, (str, bool, type(None))) else False:
+        if fetch is None or fetch is False or (isinstance(fetch, str) and fetch in _FALSE_FETCH):
             return "false", "shell"
         if isinstance(fetch, str):
             return fetch, "full"
@@ -433,11 +436,6 @@ class Rally(AttachmentsMixin, RankingMixin):
             names = schema.validate_attribute_names(entity, dict.fromkeys(str(f) for f in fetch))
             return ",".join(dict.fromkeys(names)), "full"
         return "false", "shell"
-
-    def _context_kwargs(self, kwargs: dict[str, Any]) -> tuple[Any, Any]:
-        workspace = kwargs.get("workspace", UNSET)
-        project = kwargs.get("project", UNSET)
-        return workspace, project
 
     def _augments(
         self, kwargs: dict[str, Any], workspace: Any = UNSET, project: Any = UNSET
@@ -456,7 +454,8 @@ class Rally(AttachmentsMixin, RankingMixin):
     ) -> Any:
         """Query ``entity``; returns a lazily paged ``RallyRESTResponse`` (or an entity with ``instance=True``)."""
         official = self._official_name(entity)
-        workspace, project = self._context_kwargs(kwargs)
+        workspace = kwargs.get("workspace", UNSET)
+        project = kwargs.get("project", UNSET)
         ws = (
             self._resolver.resolve_workspace_arg(workspace)
             if workspace is not None
@@ -492,32 +491,6 @@ class Rally(AttachmentsMixin, RankingMixin):
     ) -> RallyRESTResponse:
         url = f"{base}&start={start}"
         hydrator = self._hydrator(hydration)
-
-        def fetch_page(page_start: int) -> list[dict[str, Any]]:
-            page_url = f"{base}&start={page_start}"
-            try:
-                resp = self.transport.send("GET", page_url, log_as=self._relative(page_url))
-            except requests.RequestException as exc:
-                raise RallyResponseError(
-                    f"Unable to retrieve the page at start={page_start}: {exc}", url=page_url
-                ) from exc
-            if resp.status_code != 200:
-                errors = self._errors_of(resp)
-                raise RallyResponseError(
-                    f"Unable to retrieve the page at start={page_start}: {error_text(resp.status_code, errors)}",
-                    status_code=resp.status_code,
-                    errors=errors,
-                    url=page_url,
-                )
-            env = parse_envelope(decode_body(resp.content, page_url), target)
-            if env.errors:
-                raise RallyResponseError(
-                    f"Unable to retrieve the page at start={page_start}: {env.errors[0]}",
-                    errors=env.errors,
-                    url=page_url,
-                )
-            return env.results
-
         try:
             raw = self.transport.send("GET", url, log_as=self._relative(url))
         except requests.RequestException as exc:
@@ -531,9 +504,31 @@ class Rally(AttachmentsMixin, RankingMixin):
             limit,
             threads=threads,
             hydrator=hydrator,
-            fetch_page=fetch_page,
+            fetch_page=lambda page_start: self._follow_up_page(base, page_start, target),
             target=target,
         )
+
+    def _follow_up_page(self, base: str, start: int, target: str) -> list[dict[str, Any]]:
+        """Items of a later page of a query; unlike the first page, a failure here raises,
+        because iteration cannot report it any other way."""
+        page_url = f"{base}&start={start}"
+        problem = f"Unable to retrieve the page at start={start}"
+        try:
+            resp = self.transport.send("GET", page_url, log_as=self._relative(page_url))
+        except requests.RequestException as exc:
+            raise RallyResponseError(f"{problem}: {exc}", url=page_url) from exc
+        if resp.status_code != 200:
+            errors = self._errors_of(resp)
+            raise RallyResponseError(
+                f"{problem}: {error_text(resp.status_code, errors)}",
+                status_code=resp.status_code,
+                errors=errors,
+                url=page_url,
+            )
+        env = parse_envelope(decode_body(resp.content, page_url), target)
+        if env.errors:
+            raise RallyResponseError(f"{problem}: {env.errors[0]}", errors=env.errors, url=page_url)
+        return env.results
 
     def getCollection(self, collection_url: str, **kwargs: Any) -> RallyRESTResponse:
         """A collection (``<ref>/Tasks`` ...) as a lazily paged ``RallyRESTResponse``.
@@ -551,11 +546,9 @@ class Rally(AttachmentsMixin, RankingMixin):
         for p in [p for p in params if p.startswith("start=")]:
             start = normalize_start(p.split("=", 1)[1])
             params.remove(p)
-        fetch = kwargs.get("fetch")
-        shallow = fetch is None or fetch is False or str(fetch).lower() == "false"
-        if not shallow and "fetch" not in present:
-            text = fetch if isinstance(fetch, str) else "true" if fetch is True else ",".join(fetch)
-            params.append(f"fetch={text}")
+        fetch_text = self._collection_fetch(kwargs.get("fetch"))
+        if fetch_text is not None and "fetch" not in present:
+            params.append(f"fetch={fetch_text}")
         if kwargs.get("query") and "query" not in present:
             params.append(f"query=({format_query(kwargs['query'])})")
         if kwargs.get("order") and "order" not in present:
@@ -565,9 +558,18 @@ class Rally(AttachmentsMixin, RankingMixin):
         if not kwargs.get("_disableAugments") and "workspace" not in present:
             params.extend(self._resolver.augments(scoping=False))
         base = f"{path}?{'&'.join(params)}"
-        hydration = "shell" if shallow else "full"
+        hydration = "shell" if fetch_text is None else "full"
         limit = normalize_limit(kwargs.get("limit"))
         return self._query(base, start, limit, hydration, 1, self._target_of(path))
+
+    @staticmethod
+    def _collection_fetch(fetch: Any) -> str | None:
+        """``fetch=`` text for getCollection; None keeps the read shallow (refs only)."""
+        if fetch is None or fetch is False or str(fetch).lower() == "false":
+            return None
+        if isinstance(fetch, str):
+            return fetch
+        return "true" if fetch is True else ",".join(fetch)
 
     # -- create / update / delete ------------------------------------------------------------
     def _write_params(self, augments: list[str]) -> list[str]:
@@ -633,6 +635,13 @@ class Rally(AttachmentsMixin, RankingMixin):
             raise RallyRESTAPIError(f"422 Unreferenceable {official} OID: {oid}", errors=env.errors)
         return self._hydrator("full").hydrateInstance(env.object)
 
+    def _writable_name(self, entityName: str, operation: str) -> str:
+        """The official name of a type that may be written; the recycle bin is read-only."""
+        official = self._official_name(entityName)
+        if official == "RecycleBinEntry":
+            raise RallyRESTAPIError(f"{operation} operation unsupported for RecycleBinEntry")
+        return official
+
     def put(
         self,
         entityName: str,
@@ -642,16 +651,10 @@ class Rally(AttachmentsMixin, RankingMixin):
         **kwargs: Any,
     ) -> Any:
         """Create an item; returns the created entity as Rally stored it."""
-        official = self._official_name(entityName)
-        if official == "RecycleBinEntry":
-            raise RallyRESTAPIError("create operation unsupported for RecycleBinEntry")
-        ws, augments = self._write_context(workspace, project, kwargs)
-        data = self._greased(self._schema_for(ws).validate_attribute_names(official, itemData))
-        url = f"{self.service_url}/{official.lower()}/create?" + "&".join(
-            self._write_params(augments)
+        official = self._writable_name(entityName, "create")
+        env, status, augments = self._write_item(
+            "PUT", official, "create", itemData, workspace, project, kwargs
         )
-        body = json.dumps({official: data})
-        env, status = self._write("PUT", url, body)
         if status != 200 or env.errors:
             raise RallyRESTAPIError(
                 error_text(422 if status == 200 else status, env.errors),
@@ -667,17 +670,46 @@ class Rally(AttachmentsMixin, RankingMixin):
 
     create = put
 
+    def _write_item(
+        self,
+        method: str,
+        official: str,
+        ident: Any,
+        itemData: dict[str, Any],
+        workspace: Any,
+        project: Any,
+        kwargs: dict[str, Any],
+    ) -> tuple[Envelope, int, list[str]]:
+        """Send ``itemData`` (names checked against the target workspace's schema) to
+        ``<type>/<ident>``; also returns the context augments, which the read-back reuses."""
+        ws, augments = self._write_context(workspace, project, kwargs)
+        data = self._greased(self._schema_for(ws).validate_attribute_names(official, itemData))
+        url = f"{self.service_url}/{official.lower()}/{ident}?" + "&".join(
+            self._write_params(augments)
+        )
+        env, status = self._write(method, url, json.dumps({official: data}))
+        return env, status, augments
+
     def _write(self, method: str, url: str, body: str | None) -> tuple[Envelope, int]:
         try:
             response = self.transport.send(method, url, body=body, log_as=self._relative(url))
         except requests.RequestException as exc:
-            # the URL inside the transport error carries the security token: mask it
-            detail = redact(str(exc), self._secrets())
-            raise RallyConnectionError(
-                f"Target Rally host: '{self.server}' non-existent or unreachable ({detail})"
-            ) from exc
+            raise self._unreachable(exc) from exc
         env = parse_envelope(decode_body(response.content, url), self._target_of(url))
         return env, response.status_code
+
+    def _unreachable(
+        self, exc: requests.RequestException, url: str | None = None
+    ) -> RallyConnectionError:
+        """pyral's error for a write that never got an answer.
+
+        The transport's text quotes the request URL, whose ``key=`` is the security token:
+        it is masked here, once for every kind of write.
+        """
+        detail = redact(str(exc), self._secrets())
+        return RallyConnectionError(
+            f"Target Rally host: '{self.server}' non-existent or unreachable ({detail})", url=url
+        )
 
     def _oid_for_formatted_id(
         self, official: str, fid: str, workspace: Any, project: Any
@@ -691,11 +723,9 @@ class Rally(AttachmentsMixin, RankingMixin):
         if not response or response.resultCount < 1:
             return None
         item = next(response, None)
-        return (
-            getattr(item, "ObjectID", None) or getattr(item, "oid", None)
-            if item is not None
-            else None
-        )
+        if item is None:
+            return None
+        return getattr(item, "ObjectID", None) or getattr(item, "oid", None)
 
     def post(
         self,
@@ -706,9 +736,7 @@ class Rally(AttachmentsMixin, RankingMixin):
         **kwargs: Any,
     ) -> Any:
         """Update an item identified by ObjectID or FormattedID; returns the updated entity."""
-        official = self._official_name(entityName)
-        if official == "RecycleBinEntry":
-            raise RallyRESTAPIError("update operation unsupported for RecycleBinEntry")
+        official = self._writable_name(entityName, "update")
         oid = itemData.get("ObjectID")
         if not oid:
             fid = itemData.get("FormattedID")
@@ -720,12 +748,9 @@ class Rally(AttachmentsMixin, RankingMixin):
             if oid is None:
                 raise RallyRESTAPIError(f"Target {official} {fid} could not be located")
             itemData["ObjectID"] = oid
-        ws, augments = self._write_context(workspace, project, kwargs)
-        data = self._greased(self._schema_for(ws).validate_attribute_names(official, itemData))
-        url = f"{self.service_url}/{official.lower()}/{oid}?" + "&".join(
-            self._write_params(augments)
+        env, status, augments = self._write_item(
+            "POST", official, oid, itemData, workspace, project, kwargs
         )
-        env, status = self._write("POST", url, json.dumps({official: data}))
         if status != 200 or env.errors:
             raise RallyRESTAPIError(
                 f"Unable to update the {official}\nERRORS: {chr(10).join(env.errors)}\nWARNINGS: {chr(10).join(env.warnings)}\n",
@@ -761,34 +786,9 @@ class Rally(AttachmentsMixin, RankingMixin):
             return False
         return 200 <= status < 300
 
-    # -- batch (implemented in pyral.multiop) ---------------------------------------------------
-    def createMultiple(
-        self,
-        entityName: str,
-        items: list[Any],
-        fields: Any = None,
-        workspace: Any = "current",
-        project: Any = "current",
-        **kwargs: Any,
-    ) -> Any:
-        """Create several items in one batch request; see :func:`pyral.multiop.createMultiple`."""
-        from pyral import multiop
-
-        return multiop.createMultiple(self, entityName, items, fields, workspace, project, **kwargs)
-
-    def updateMultiple(
-        self,
-        entityName: str,
-        items: list[Any],
-        fields: Any = None,
-        workspace: Any = "current",
-        project: Any = "current",
-        **kwargs: Any,
-    ) -> Any:
-        """Update several items in one batch request; see :func:`pyral.multiop.updateMultiple`."""
-        from pyral import multiop
-
-        return multiop.updateMultiple(self, entityName, items, fields, workspace, project, **kwargs)
+    # -- batch: pyral.multiop's functions take the client first, so they bind as methods ------
+    createMultiple = multiop.createMultiple
+    updateMultiple = multiop.updateMultiple
 
     # -- collections ---------------------------------------------------------------------------
     @staticmethod
@@ -828,43 +828,13 @@ class Rally(AttachmentsMixin, RankingMixin):
             raise RallyRESTAPIError(f"{caller}: all items must be of the same type")
         type_path = self._type_path_of(target)
         if collection_name is None:
-            item = items[0]
-            names = {c.__name__ for c in type(item).__mro__}
-            names.update(str(item.__dict__.get(k) or "") for k in ("_type", "typePath"))
-            names.update(n.split("/")[-1] for n in list(names))
-            typedef = self._schema_for().typedef(type_path)
-            found = [
-                a
-                for a in (typedef.Attributes if typedef is not None else [])
-                if a.AttributeType == "COLLECTION" and a.SchemaType in names
-            ]
-            writable = [a.ElementName for a in found if not a.ReadOnly] or [
-                a.ElementName for a in found
-            ]
-            plural = f"{item.__dict__.get('_type')}s"
-            if len(writable) > 1 and plural in writable:
-                writable = [plural]
-            if len(writable) != 1:
-                choice = " or ".join(writable) if writable else "no collection"
-                raise RallyRESTAPIError(
-                    f"{caller}: cannot tell which collection of {type_path} holds "
-                    f"{item.__dict__.get('_type')} items ({choice}); pass the collection name, "
-                    f"e.g. {caller}(target, '<Collection>', items)"
-                )
-            collection_name = writable[0]
+            collection_name = self._infer_collection(caller, type_path, items[0])
         refs = [{"_ref": f"{item.__dict__.get('_type')}/{item.oid}"} for item in items]
         token_params = self._write_params([])
         url = f"{self.service_url}/{type_path}/{target.oid}/{collection_name}"
         if _removing:
             url += "/remove" + ("?" + "&".join(token_params) if token_params else "")
-            body = json.dumps({"CollectionItems": refs})
-            try:
-                raw: Any = self.transport.send("POST", url, body=body, log_as=self._relative(url))
-            except requests.RequestException as exc:
-                raw = ErrorResponse(404, str(exc))
-            return RallyRESTResponse(
-                self.session, self.contextHelper.currentContext(), url, raw, "full", None
-            )
+            return self._remove_members(url, refs)
         url += "/add?" + "&".join(["fetch=Name", *token_params])
         env, status = self._write("POST", url, json.dumps({collection_name: refs}))
         if status != 200 or env.errors:
@@ -879,6 +849,47 @@ class Rally(AttachmentsMixin, RankingMixin):
             query=f"ObjectID = {target.oid}",
             project=None,
             instance=True,
+        )
+
+    def _infer_collection(self, caller: str, type_path: str, item: Any) -> str:
+        """The one collection of ``type_path`` that holds items like ``item``, or an error.
+
+        Writable collections win over read-only ones, and the plain plural of the item's
+        type breaks a tie (a Tag goes to Tags even if another collection also holds Tags).
+        """
+        names = {c.__name__ for c in type(item).__mro__}
+        names.update(str(item.__dict__.get(k) or "") for k in ("_type", "typePath"))
+        names.update(n.split("/")[-1] for n in list(names))
+        typedef = self._schema_for().typedef(type_path)
+        found = [
+            a
+            for a in (typedef.Attributes if typedef is not None else [])
+            if a.AttributeType == "COLLECTION" and a.SchemaType in names
+        ]
+        writable = [a.ElementName for a in found if not a.ReadOnly] or [
+            a.ElementName for a in found
+        ]
+        plural = f"{item.__dict__.get('_type')}s"
+        if len(writable) > 1 and plural in writable:
+            writable = [plural]
+        if len(writable) != 1:
+            choice = " or ".join(writable) if writable else "no collection"
+            raise RallyRESTAPIError(
+                f"{caller}: cannot tell which collection of {type_path} holds "
+                f"{item.__dict__.get('_type')} items ({choice}); pass the collection name, "
+                f"e.g. {caller}(target, '<Collection>', items)"
+            )
+        return writable[0]
+
+    def _remove_members(self, url: str, refs: list[dict[str, str]]) -> RallyRESTResponse:
+        """POST a removal; as in pyral a refusal is reported in the response, never raised."""
+        body = json.dumps({"CollectionItems": refs})
+        try:
+            raw: Any = self.transport.send("POST", url, body=body, log_as=self._relative(url))
+        except requests.RequestException as exc:
+            raw = ErrorResponse(404, str(exc))
+        return RallyRESTResponse(
+            self.session, self.contextHelper.currentContext(), url, raw, "full", None
         )
 
     def dropCollectionItems(
@@ -917,14 +928,9 @@ class Rally(AttachmentsMixin, RankingMixin):
         ws = self._switchable_workspace(workspaceName)
         if current is not None and ws.oid == current.oid:
             return
-        if self._resolver.profile is None:
-            self._resolver._load_user_and_profile()
-        default_ws, default_proj = self._resolver._profile_defaults()
-        project = None
-        if default_ws is not None and default_ws.oid == ws.oid and default_proj is not None:
-            project = default_proj
-        else:
-            project = self._resolver._first_project(ws)
+        project = self._resolver.default_project_in(ws)
+        if project is None:
+            project = self._resolver.first_project(ws)
         self._resolver.workspace = ws
         self._resolver.project = project
 
@@ -971,6 +977,7 @@ class Rally(AttachmentsMixin, RankingMixin):
         """Make a project of the current workspace current (name or ``A // B`` path)."""
         resolver = self._resolver
         assert resolver.workspace is not None
+        project: Target | None
         if PROJECT_PATH_ELEMENT_SEPARATOR in str(projectName):
             project = resolver.resolve_path(resolver.workspace, projectName)
         else:

@@ -27,9 +27,26 @@ USER, PASSWORD = "demo@example.com", "oracle-password"
 def start_emulator(python: str) -> tuple[subprocess.Popen[str], str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.Popen(
-        [python, "-m", "pyral.emulator", "--port", "0", "--demo", "--tls",
-         "--apikey", APIKEY, "--user", USER, "--password", PASSWORD, "--quiet"],
-        stdout=subprocess.PIPE, text=True, env=env, cwd=REPO,
+        [
+            python,
+            "-m",
+            "pyral.emulator",
+            "--port",
+            "0",
+            "--demo",
+            "--tls",
+            "--apikey",
+            APIKEY,
+            "--user",
+            USER,
+            "--password",
+            PASSWORD,
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
     )
     assert proc.stdout is not None
     first = proc.stdout.readline()
@@ -49,7 +66,11 @@ def run_side(label: str, python: str, pythonpath: str | None, emulator_python: s
             env["PYTHONPATH"] = pythonpath
         done = subprocess.run(
             [python, str(SCENARIO), host_port, APIKEY, USER, PASSWORD],
-            capture_output=True, text=True, env=env, cwd="/", timeout=600,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd="/",
+            timeout=600,
         )
         out = done.stdout
         # Anything either library writes to stderr (pyral's "WARNING: ..." lines) is part of
@@ -65,13 +86,19 @@ def run_side(label: str, python: str, pythonpath: str | None, emulator_python: s
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ours-python", default=sys.executable,
-                        help="interpreter that runs this project's pyral (default: this one)")
+    parser.add_argument(
+        "--ours-python",
+        default=sys.executable,
+        help="interpreter that runs this project's pyral (default: this one)",
+    )
     args = parser.parse_args()
     theirs = run_side("pyral 1.7.0", sys.executable, None, sys.executable)
     ours = run_side("ours", args.ours_python, str(REPO), sys.executable)
-    diff = list(difflib.unified_diff(theirs.splitlines(), ours.splitlines(),
-                                     "pyral-1.7.0", "ours", lineterm=""))
+    diff = list(
+        difflib.unified_diff(
+            theirs.splitlines(), ours.splitlines(), "pyral-1.7.0", "ours", lineterm=""
+        )
+    )
     print(theirs)
     if diff:
         print("\n".join(diff))

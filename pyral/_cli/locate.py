@@ -98,7 +98,8 @@ def resolve_reference(
     value = text.strip()
     if looks_like_ref(value):
         return value
-    if FORMATTED_ID.match(value) and schema.type_for_prefix(FORMATTED_ID.match(value).group(1)):
+    fid = FORMATTED_ID.match(value)
+    if fid and schema.type_for_prefix(fid.group(1)):
         _, item = find_item(rally, schema, value, fetch="ObjectID")
         return str(item["_ref"])
     td = schema.find(target_type)

@@ -115,8 +115,7 @@ class EmulatorApp:
             payload = b""
         ms = (time.perf_counter() - began) * 1000.0
         self._record(RequestRecord(method, path, query_string, status, ms))
-        phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Unknown"
-        start_response(f"{status} {phrase}", headers)
+        start_response(f"{status} {_reason_phrase(status)}", headers)
         return [payload]
 
     def _serve(
@@ -145,8 +144,8 @@ class EmulatorApp:
         try:
             req.auth = authenticate(self.backend, headers)
         except errors.AuthError as exc:
-            status, body, _ = 401, serializer.operation_result(errors=exc.errors), None
-            return self._render(status, body, headers, extra=[("WWW-Authenticate", CHALLENGE)])
+            body = serializer.operation_result(errors=exc.errors)
+            return self._render(401, body, headers, extra=[("WWW-Authenticate", CHALLENGE)])
         status, body = self.dispatch(req)
         return self._render(
             status, body, headers, jsonp=req.param("jsonp"), pretty=req.param("pretty")
@@ -235,6 +234,13 @@ class EmulatorApp:
 def make_app(backend: Any, **options: Any) -> EmulatorApp:
     """The WSGI application for ``backend`` (options: ``log``, ``quiet``, ``reset``)."""
     return EmulatorApp(backend, **options)
+
+
+def _reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
 
 
 def _add_warnings(body: dict, warnings: list[str]) -> None:

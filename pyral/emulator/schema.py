@@ -258,7 +258,7 @@ class Schema:
             self._index(td)
 
     def _portfolio_specs(self) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         base = next((t for t in self._raw["types"] if t["element_name"] == "PortfolioItem"), None)
         if base is None:
             raise SchemaError("schema has no PortfolioItem type to extend")
@@ -412,6 +412,11 @@ class Schema:
             td = self._types.get(current)
             current = td.parent if td else None
         return False
+
+    def related(self, a: str, b: str) -> bool:
+        """Is one type the other or one of its ancestors?  A body key may name either
+        (pyral ranks a Feature through ``{"portfolioitem": ...}``)."""
+        return self.is_a(a, b) or self.is_a(b, a)
 
     def portfolio_item_types(self) -> list[TypeDef]:
         """Concrete portfolio-item levels, lowest Ordinal first."""

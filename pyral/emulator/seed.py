@@ -1026,7 +1026,8 @@ class _Loader:
 
     def _update_last_result(self, result: Row) -> None:
         """Keep TestCase.LastResult/LastVerdict/LastRun/LastBuild on the newest result."""
-        tc = self.rows.get(result.data.get("TestCase"))
+        tc_oid = result.data.get("TestCase")
+        tc = self.rows.get(tc_oid) if isinstance(tc_oid, int) else None
         date = result.data.get("Date")
         if tc is None or date is None or (tc.data.get("LastRun") or "") > date:
             return

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
+from .store import make_uuid
+
 API_MAJOR = "2"
 API_MINOR = "0"
 SERVICE_PATH = "/slm/webservice/v2.0"
@@ -268,10 +270,6 @@ class Serializer:
         value = row.data.get("ObjectUUID") if isinstance(row.data, dict) else None
         if value:
             return str(value)
-        try:
-            from .store import make_uuid  # local: store may be absent in unit tests
-        except ImportError:  # pragma: no cover - only before store.py exists
-            return None
         return make_uuid(row.oid)
 
     def ref_name(self, row: Any, td: Any) -> str | None:

@@ -73,7 +73,7 @@ class _WSGIRequestHandler(BaseHTTPRequestHandler):
             self.send_error(400, "Bad chunked body")
             return
         server: _Server = self.server  # type: ignore[assignment]
-        host, port = self.server.server_address[:2]
+        host, port = server.server_address[:2]
         environ = {
             "REQUEST_METHOD": self.command,
             "PATH_INFO": unquote(path, errors="replace"),

@@ -93,39 +93,25 @@ def test_paging_is_lazy(rally, wire):
     assert len({s.oid for s in seen}) == total
 
 
+def _story_oids(rally, **kwargs) -> list[int]:
+    """ObjectIDs of the stories one ``get`` serves, in ObjectID order, whole project tree."""
+    stories = rally.get(
+        "HierarchicalRequirement",
+        fetch="ObjectID",
+        order="ObjectID",
+        projectScopeDown=True,
+        **kwargs,
+    )
+    return [s.oid for s in stories]
+
+
 def test_limit_and_start(rally, wire):
-    everything = [
-        s.oid
-        for s in rally.get(
-            "HierarchicalRequirement", fetch="ObjectID", order="ObjectID", projectScopeDown=True
-        )
-    ]
+    everything = _story_oids(rally)
     wire.reset()
-    some = [
-        s.oid
-        for s in rally.get(
-            "HierarchicalRequirement",
-            fetch="ObjectID",
-            order="ObjectID",
-            pagesize=5,
-            limit=7,
-            projectScopeDown=True,
-        )
-    ]
+    some = _story_oids(rally, pagesize=5, limit=7)
     assert some == everything[:7]
     assert wire.count() == 2  # start=1 and start=6; start=11 never requested
-    later = [
-        s.oid
-        for s in rally.get(
-            "HierarchicalRequirement",
-            fetch="ObjectID",
-            order="ObjectID",
-            pagesize=4,
-            start=3,
-            limit=5,
-            projectScopeDown=True,
-        )
-    ]
+    later = _story_oids(rally, pagesize=4, start=3, limit=5)
     assert later == everything[2:7]
 
 
@@ -135,28 +121,9 @@ def test_pagesize_clamped(rally, wire):
 
 
 def test_threads_keep_order(rally, wire):
-    plain = [
-        s.oid
-        for s in rally.get(
-            "HierarchicalRequirement",
-            fetch="ObjectID",
-            order="ObjectID",
-            pagesize=3,
-            projectScopeDown=True,
-        )
-    ]
+    plain = _story_oids(rally, pagesize=3)
     wire.reset()
-    threaded = [
-        s.oid
-        for s in rally.get(
-            "HierarchicalRequirement",
-            fetch="ObjectID",
-            order="ObjectID",
-            pagesize=3,
-            threads=4,
-            projectScopeDown=True,
-        )
-    ]
+    threaded = _story_oids(rally, pagesize=3, threads=4)
     assert threaded == plain
     starts = sorted(int(r.query.split("start=")[1]) for r in wire.requests)
     assert starts == list(range(1, len(plain) + 1, 3))

@@ -140,3 +140,23 @@ def test_body_shape(wrally, monkeypatch):
     assert sent[0]["Defect"]["Tags"] == [{"_ref": tag.ref}]
     wrally.create("Feature", {"Name": "pi shape"})
     assert list(sent[1]) == ["PortfolioItem/Feature"]
+
+
+def test_unreachable_writes_never_quote_the_security_token(wrally, fresh_server):
+    """Every kind of write (create, batch, rank) masks ``key=`` in its connection error."""
+    story = wrally.create("Story", {"Name": "about to lose the server"})
+    wrally.createMultiple("Story", [{"Name": "warms the schema cache"}])
+    token = wrally.obtainSecurityToken()
+    assert token
+    fresh_server.stop()
+    attempts = [
+        lambda: wrally.create("Story", {"Name": "never stored"}),
+        lambda: wrally.createMultiple("Story", [{"Name": "never stored"}]),
+        lambda: wrally.rankToTop(story),
+    ]
+    for attempt in attempts:
+        with pytest.raises(RallyRESTAPIError) as info:
+            attempt()
+        message = str(info.value)
+        assert "non-existent or unreachable" in message
+        assert "key=****" in message and token not in message

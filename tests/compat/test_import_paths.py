@@ -68,8 +68,18 @@ def test_one_exception_class_under_every_path() -> None:
 def test_submodules_reachable_as_attributes() -> None:
     import pyral
 
-    for name in ("cargotruck", "config", "context", "entity", "hydrate", "multiop",
-                 "proj_utils", "query_builder", "rallyresp", "restapi"):
+    for name in (
+        "cargotruck",
+        "config",
+        "context",
+        "entity",
+        "hydrate",
+        "multiop",
+        "proj_utils",
+        "query_builder",
+        "rallyresp",
+        "restapi",
+    ):
         assert inspect.ismodule(getattr(pyral, name)), name
 
 
@@ -88,7 +98,8 @@ def test_star_import_of_entity_works() -> None:
 def _parameter_names(obj: object) -> list[str] | None:
     try:
         return [
-            ("**" if p.kind is p.VAR_KEYWORD else "*" if p.kind is p.VAR_POSITIONAL else "") + p.name
+            ("**" if p.kind is p.VAR_KEYWORD else "*" if p.kind is p.VAR_POSITIONAL else "")
+            + p.name
             for p in inspect.signature(obj).parameters.values()  # type: ignore[arg-type]
         ]
     except (TypeError, ValueError):
@@ -110,7 +121,9 @@ def _rally_methods() -> list[tuple[str, list[str]]]:
 
 
 @pytest.mark.parametrize(("method", "params"), _rally_methods())
-def test_every_rally_method_exists_and_takes_pyral_parameters(method: str, params: list[str]) -> None:
+def test_every_rally_method_exists_and_takes_pyral_parameters(
+    method: str, params: list[str]
+) -> None:
     from pyral import Rally
 
     assert hasattr(Rally, method), method

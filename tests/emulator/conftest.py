@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 import urllib3
+from test_backend_support import World, make_world
 
 from pyral.emulator.server import EmulatorServer
 
@@ -100,6 +101,14 @@ class Wsapi:
 
     def close(self) -> None:
         self.http.close()
+
+
+@pytest.fixture
+def world(tmp_path) -> Iterator[World]:
+    """The backend tests' small seeded world (see test_backend_support), closed afterwards."""
+    w = make_world(tmp_path)
+    yield w
+    w.store.close()
 
 
 def _demo():

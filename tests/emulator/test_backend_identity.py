@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from test_backend_support import World  # the `world` fixture is in conftest.py
 
 from pyral.emulator.errors import WsapiError
-
-try:
-    from .test_backend_support import World, make_world
-except ImportError:  # rootdir-style collection without packages
-    from test_backend_support import World, make_world
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    w = make_world(tmp_path)
-    yield w
-    w.store.close()
 
 
 def test_apikey_and_password_authentication(world: World) -> None:

@@ -5,24 +5,12 @@ from __future__ import annotations
 import base64
 
 import pytest
+from test_backend_support import World  # the `world` fixture is in conftest.py
 
 from pyral.emulator import errors
 from pyral.emulator.backend import messages
 from pyral.emulator.backend.attachments import decode_content
 from pyral.emulator.errors import NotFoundError, ValidationError, WsapiError
-
-try:
-    from .test_backend_support import World, make_world
-except ImportError:  # rootdir-style collection without packages
-    from test_backend_support import World, make_world
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    w = make_world(tmp_path)
-    yield w
-    w.store.close()
-
 
 # -- delete / recycle bin ------------------------------------------------------------------------
 

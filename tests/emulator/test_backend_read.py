@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from test_backend_support import World  # the `world` fixture is in conftest.py
 
 from pyral.emulator import errors
 from pyral.emulator.errors import NotFoundError, QueryError, WsapiError
-
-try:
-    from .test_backend_support import World, make_world
-except ImportError:  # rootdir-style collection without packages
-    from test_backend_support import World, make_world
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    w = make_world(tmp_path)
-    yield w
-    w.store.close()
 
 
 def names(rows) -> list[str]:

@@ -5,15 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
+from test_backend_support import World  # the `world` fixture is in conftest.py
 
 from pyral.emulator.backend.coercion import parse_date
 from pyral.emulator.backend.refs import ParsedRef, parse_ref
 from pyral.emulator.backend.scoping import scoped_projects
-
-try:
-    from .test_backend_support import World, make_world
-except ImportError:  # rootdir-style collection without packages
-    from test_backend_support import World, make_world
 
 
 @pytest.mark.parametrize(
@@ -64,13 +60,6 @@ def test_parse_date(text: str, stored: str) -> None:
 def test_parse_date_refuses(text) -> None:
     with pytest.raises(ValueError):
         parse_date(text)
-
-
-@pytest.fixture
-def world(tmp_path) -> World:
-    w = make_world(tmp_path)
-    yield w
-    w.store.close()
 
 
 def test_scoped_projects(world: World) -> None:

@@ -39,7 +39,10 @@ def _script(base: str) -> list[tuple[int, str | None]]:
 
 
 def test_two_emulators_allocate_the_same_identities() -> None:
-    with EmulatorServer(demo=True, quiet=True) as first, EmulatorServer(demo=True, quiet=True) as second:
+    with (
+        EmulatorServer(demo=True, quiet=True) as first,
+        EmulatorServer(demo=True, quiet=True) as second,
+    ):
         run_one, run_two = _script(first.url), _script(second.url)
     assert run_one == run_two
     oids = [oid for oid, _ in run_one]

@@ -16,6 +16,7 @@ from typing import Any
 from pyral.emulator import errors
 from pyral.emulator.errors import WsapiError
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
+from pyral.emulator.seed import workspace_schema
 from pyral.emulator.store import Row, Store
 
 from . import batch as _batch
@@ -52,10 +53,6 @@ class Backend:
 
     def _build_schema(self, workspace_oid: int | None) -> Schema:
         if workspace_oid is None:
-            return self.base_schema
-        try:
-            from pyral.emulator.seed import workspace_schema
-        except ImportError:  # seed module not installed yet: the base schema is still right
             return self.base_schema
         return workspace_schema(self.store, self.base_schema, workspace_oid)
 
@@ -103,9 +100,13 @@ class Backend:
         return identity.resolve_project(self.store, user, workspace, ref)
 
     # -- reading ---------------------------------------------------------------------
+    # Operations whose module function takes the backend first are bound here as methods,
+    # so each signature is written once, where it is implemented.
 
-    def get_row(self, user: Row, typedef: TypeDef, oid: int) -> Row:
-        return reading.get_row(self, user, typedef, oid)
+    get_row = reading.get_row
+    query = reading.run_query
+    collection = reading.collection
+    collection_count = reading.collection_count
 
     def get_rows(self, oids: Iterable[int]) -> dict[int, Row]:
         """Raw rows by oid (recycled ones included), for the serializer's shallow refs."""
@@ -115,103 +116,11 @@ class Backend:
         """Live rows by oid: missing or recycled ones are absent (serializer ObjectSource)."""
         return {k: r for k, r in self.store.get_many(oids).items() if not r.recycled}
 
-    def query(
-        self,
-        user: Row,
-        typedef: TypeDef,
-        *,
-        query: str | None,
-        order: str | None,
-        start: int,
-        pagesize: int,
-        workspace: Row | None,
-        project: Row | None,
-        scope_up: bool,
-        scope_down: bool,
-    ) -> tuple[int, list[Row]]:
-        """(TotalResultCount, the page of rows); start is 1-based."""
-        return reading.run_query(
-            self,
-            user,
-            typedef,
-            query=query,
-            order=order,
-            start=start,
-            pagesize=pagesize,
-            workspace=workspace,
-            project=project,
-            scope_up=scope_up,
-            scope_down=scope_down,
-        )
-
-    def collection(
-        self,
-        user: Row,
-        owner: Row,
-        attr: AttrDef,
-        *,
-        query: str | None,
-        order: str | None,
-        start: int,
-        pagesize: int,
-    ) -> tuple[int, list[Row]]:
-        return reading.collection(
-            self, user, owner, attr, query=query, order=order, start=start, pagesize=pagesize
-        )
-
-    def collection_count(self, owner: Row, attr: AttrDef) -> int:
-        return reading.collection_count(self, owner, attr)
-
     # -- writing ---------------------------------------------------------------------
 
-    def create(
-        self,
-        user: Row,
-        typedef: TypeDef,
-        body: dict[str, Any],
-        *,
-        body_key: str,
-        workspace: Row,
-        project: Row | None,
-    ) -> tuple[Row, list[str]]:
-        """Create one object in one transaction; returns it and the warnings."""
-        return writes.create(
-            self, user, typedef, body, body_key=body_key, workspace=workspace, project=project
-        )
-
-    def update(
-        self,
-        user: Row,
-        typedef: TypeDef,
-        oid: int,
-        body: dict[str, Any],
-        *,
-        body_key: str,
-        workspace: Row | None = None,
-        rank_above: str | None = None,
-        rank_below: str | None = None,
-        rank_to: str | None = None,
-    ) -> tuple[Row, list[str]]:
-        """Update (and optionally re-rank) one object in one transaction.
-
-        ``workspace`` is accepted for the handlers' convenience but not needed: the object's
-        own workspace decides its schema and which references it may hold.
-        """
-        return writes.update(
-            self,
-            user,
-            typedef,
-            oid,
-            body,
-            body_key=body_key,
-            workspace=workspace,
-            rank_above=rank_above,
-            rank_below=rank_below,
-            rank_to=rank_to,
-        )
-
-    def delete(self, user: Row, typedef: TypeDef, oid: int) -> None:
-        recycle.delete(self, user, typedef, oid)
+    create = writes.create
+    update = writes.update
+    delete = recycle.delete
 
     def collection_add(self, user: Row, owner: Row, attr: AttrDef, refs: list[Any]) -> list[Row]:
         return _collections.change_members(self, user, owner, attr, refs, adding=True)

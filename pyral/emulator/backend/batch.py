@@ -24,27 +24,13 @@ from pyral.emulator.schema import Schema, TypeDef
 from pyral.emulator.store import Row
 
 from . import messages
+from .refs import typed_body
 
 if TYPE_CHECKING:
     from . import Backend
 
 _PREFIXES = ("/slm/webservice/", "slm/webservice/")
 _METHODS = frozenset({"GET", "PUT", "POST", "DELETE"})
-#: keys of a body that describe an object rather than set its attributes
-_META_KEYS = frozenset(
-    {
-        "_ref",
-        "_type",
-        "_refObjectName",
-        "_refObjectUUID",
-        "_objectVersion",
-        "_rallyAPIMajor",
-        "_rallyAPIMinor",
-        "_CreatedAt",
-        "Errors",
-        "Warnings",
-    }
-)
 
 EntryResult = tuple[Row | None, list[str], list[str]]
 
@@ -121,18 +107,14 @@ def _unwrap(schema: Schema, typedef: TypeDef, body: Any, *, allow_empty: bool) -
         if allow_empty:
             return {}, typedef.element_name
         raise WsapiError(errors.NOT_JSON)
-    if not isinstance(body, dict) or len(body) != 1:
+    found = typed_body(body)
+    sent = schema.lookup(found[0]) if found is not None else None
+    if found is None or sent is None:
         raise WsapiError(bad_entry_body(typedef.element_name))
-    key, inner = next(iter(body.items()))
-    sent = schema.lookup(str(key))
-    if not isinstance(inner, dict) or sent is None:
-        raise WsapiError(bad_entry_body(typedef.element_name))
-    if not (
-        schema.is_a(sent.element_name, typedef.element_name)
-        or schema.is_a(typedef.element_name, sent.element_name)
-    ):
-        raise WsapiError(body_type_mismatch(str(key), typedef.type_path))
-    return {k: v for k, v in inner.items() if k not in _META_KEYS}, str(key)
+    key, attrs = found
+    if not schema.related(sent.element_name, typedef.element_name):
+        raise WsapiError(body_type_mismatch(key, typedef.type_path))
+    return attrs, key
 
 
 def _oid(backend: Backend, type_part: str, ident: str) -> int:
@@ -203,15 +185,12 @@ def _execute(
     if method == "DELETE":
         backend.delete(user, typedef, oid)
         return None, [], []
-    rank = {
-        "rank_above": where.param("rankAbove"),
-        "rank_below": where.param("rankBelow"),
-        "rank_to": where.param("rankTo"),
-    }
-    attrs, key = _unwrap(
-        schema, typedef, entry.get("Body"), allow_empty=any(v is not None for v in rank.values())
+    above, below, to = (where.param(p) for p in ("rankAbove", "rankBelow", "rankTo"))
+    reranks = any(v is not None for v in (above, below, to))
+    attrs, key = _unwrap(schema, typedef, entry.get("Body"), allow_empty=reranks)
+    row, warnings = backend.update(
+        user, typedef, oid, attrs, body_key=key, rank_above=above, rank_below=below, rank_to=to
     )
-    row, warnings = backend.update(user, typedef, oid, attrs, body_key=key, **rank)
     return row, [], warnings
 
 

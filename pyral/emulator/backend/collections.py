@@ -66,9 +66,9 @@ def write_inverse(ctx: WriteContext, owner_oid: int, attr: AttrDef, members: lis
             _link(ctx, member, owner_oid, attr, False)
     for oid in members:
         if oid not in present:
-            member = ctx.get(oid)
-            if member is not None:
-                _link(ctx, member, owner_oid, attr, True)
+            joining = ctx.get(oid)
+            if joining is not None:
+                _link(ctx, joining, owner_oid, attr, True)
 
 
 def _check_writable(typedef: TypeDef, attr: AttrDef) -> None:

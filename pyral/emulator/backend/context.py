@@ -13,7 +13,7 @@ from typing import Any
 
 from pyral.emulator.errors import ValidationError
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
-from pyral.emulator.store import Row, Store, now_iso
+from pyral.emulator.store import Row, Store, make_uuid, now_iso
 
 from . import messages
 from .refs import parse_ref, ref_text
@@ -43,6 +43,15 @@ class WriteContext:
     def oid_for_uuid(self, uuid: str) -> int | None:
         rows = self.store.select("json_extract(o.data, '$.ObjectUUID') = ?", [uuid], limit=1)
         return rows[0].oid if rows else None
+
+    def new_object_fields(self, oid: int) -> dict[str, Any]:
+        """The identity and creation stamp every new object starts with, whatever its type."""
+        return {
+            "ObjectID": oid,
+            "ObjectUUID": make_uuid(oid),
+            "CreationDate": self.now,
+            "VersionId": "1",
+        }
 
     def touch(self, row: Row) -> None:
         """Record a change to ``row``: new version, VersionId and LastUpdateDate."""

@@ -63,7 +63,9 @@ def check_security_token(store: Store, user: Row, token: str | None) -> bool:
     if not token:
         return False
     stored = store.get_meta(_TOKEN_KEY.format(oid=user.oid))
-    return bool(stored) and secrets.compare_digest(stored, token)
+    if not stored:
+        return False
+    return secrets.compare_digest(stored, token)
 
 
 def granted_workspace_oids(store: Store, user: Row) -> set[int]:

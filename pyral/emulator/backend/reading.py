@@ -84,6 +84,7 @@ def run_query(
     scope_up: bool,
     scope_down: bool,
 ) -> tuple[int, list[Row]]:
+    """(TotalResultCount, the page of rows); ``start`` is 1-based."""
     schema = backend.schema_for(workspace.oid if workspace else None)
     where = base_where(
         backend.store,

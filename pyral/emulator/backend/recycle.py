@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pyral.emulator import errors
 from pyral.emulator.errors import NotFoundError, WsapiError
 from pyral.emulator.schema import TypeDef
-from pyral.emulator.store import Row, make_uuid
+from pyral.emulator.store import Row
 
 from . import identity, messages
 from .context import WriteContext
@@ -32,10 +32,7 @@ def _recycle(ctx: WriteContext, row: Row) -> None:
 def _bin_entry(ctx: WriteContext, typedef: TypeDef, row: Row) -> None:
     oid = ctx.store.new_oid(ctx.conn)
     data = {
-        "ObjectID": oid,
-        "ObjectUUID": make_uuid(oid),
-        "CreationDate": ctx.now,
-        "VersionId": "1",
+        **ctx.new_object_fields(oid),
         "Workspace": row.workspace,
         "ID": row.data.get("FormattedID"),
         "Name": row.data.get("Name"),

@@ -14,6 +14,23 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+#: keys of a body that describe an object (as a read returned it) rather than set its
+#: attributes: clients echo them back on updates, so they are dropped without a warning
+META_KEYS = frozenset(
+    {
+        "_ref",
+        "_type",
+        "_refObjectName",
+        "_refObjectUUID",
+        "_objectVersion",
+        "_rallyAPIMajor",
+        "_rallyAPIMinor",
+        "_CreatedAt",
+        "Errors",
+        "Warnings",
+    }
+)
+
 _OID = re.compile(r"-?\d+\Z")
 _UUID_DASHED = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
@@ -67,3 +84,16 @@ def parse_ref(value: Any) -> ParsedRef | None:
         h = ident.lower()
         return ParsedRef(hint, uuid=f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
     return None
+
+
+def typed_body(body: Any) -> tuple[str, dict[str, Any]] | None:
+    """``{"<Type>": {...}}`` -> (the key as sent, its attributes less META_KEYS).
+
+    None for any other shape; callers word the error for their own request.
+    """
+    if not isinstance(body, dict) or len(body) != 1:
+        return None
+    key, inner = next(iter(body.items()))
+    if not isinstance(inner, dict):
+        return None
+    return str(key), {k: v for k, v in inner.items() if k not in META_KEYS}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyral.emulator.schema import TypeDef
-from pyral.emulator.store import Row, make_uuid
+from pyral.emulator.store import Row
 
 from .context import WriteContext
 
@@ -45,10 +45,7 @@ def has_history(typedef: TypeDef) -> bool:
 def _new_row(ctx: WriteContext, type_name: str, workspace: int | None, data: dict[str, Any]) -> Row:
     oid = ctx.store.new_oid(ctx.conn)
     data = {
-        "ObjectID": oid,
-        "ObjectUUID": make_uuid(oid),
-        "CreationDate": ctx.now,
-        "VersionId": "1",
+        **ctx.new_object_fields(oid),
         "Workspace": workspace,
         "Subscription": ctx.subscription_oid(),
         **data,

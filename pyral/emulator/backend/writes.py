@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from pyral.emulator import errors
 from pyral.emulator.errors import NotFoundError, ValidationError, WsapiError
-from pyral.emulator.schema import TypeDef
-from pyral.emulator.store import Row, make_uuid
+from pyral.emulator.schema import Schema, TypeDef
+from pyral.emulator.store import Row
 
-from . import attachments, identity, messages, ranking, revisions, rules
+from . import attachments, identity, messages, ranking, reading, revisions, rules
 from .coercion import coerce_scalar
 from .collections import write_inverse
 from .context import WriteContext, find_attr, resolve_reference, resolve_references
@@ -128,23 +128,25 @@ def _required_errors(
     return found
 
 
-def _resolve_project(
-    ctx: WriteContext, typedef: TypeDef, plan: Plan, project: Row | None, creating: bool
-) -> tuple[int | None, list[str]]:
-    """The Project oid a create/update ends with, or errors; ``_MISSING`` handling per spec e."""
+def _named_project(ctx: WriteContext, typedef: TypeDef, value: Any) -> tuple[int | None, list[str]]:
+    """The Project oid a body names (spec e), or the errors that make it unusable."""
     attr = typedef.attributes.get("Project")
-    if plan.project is not _MISSING:
-        if attr is None:
-            return None, []
-        try:
-            row = resolve_reference(ctx, typedef, attr, plan.project)
-        except WsapiError as exc:
-            return None, exc.errors
-        if row is None and typedef.project_scoped:
-            return None, [errors.not_null(typedef.element_name, "Project")]
-        return (row.oid if row else None), []
-    if not creating:
-        return _MISSING, []  # type: ignore[return-value]
+    if attr is None:
+        return None, []
+    try:
+        row = resolve_reference(ctx, typedef, attr, value)
+    except WsapiError as exc:
+        return None, exc.errors
+    if row is None and typedef.project_scoped:
+        return None, [errors.not_null(typedef.element_name, "Project")]
+    return (row.oid if row else None), []
+
+
+def _default_project(
+    ctx: WriteContext, typedef: TypeDef, project: Row | None
+) -> tuple[int | None, list[str]]:
+    """The Project of a create whose body names none: the URL's (when it is in the target
+    workspace), else the user's default project there, else the workspace's first one."""
     assert ctx.workspace is not None
     chosen = project
     if chosen is not None and identity.project_workspace(chosen) != ctx.workspace.oid:
@@ -156,6 +158,28 @@ def _resolve_project(
     if chosen is None and typedef.project_scoped:
         return None, [errors.not_null(typedef.element_name, "Project")]
     return (chosen.oid if chosen else None), []
+
+
+def _check_rules(
+    ctx: WriteContext,
+    typedef: TypeDef,
+    plan: Plan,
+    data: dict[str, Any],
+    problems: list[str],
+    *,
+    creating: bool,
+) -> None:
+    """Derived values and cross-attribute rules, then raise if anything was found.
+
+    An update only reports the required attributes its body touched: the others were
+    valid when stored and the caller did not ask to change them.
+    """
+    problems += rules.derive(ctx, typedef, data, creating=creating)
+    if typedef.element_name == "Attachment":
+        problems += attachments.check_attachment(ctx, data)
+    touched = None if creating else list(plan.values)
+    problems += [p for p in _required_errors(typedef, data, touched, plan) if p not in problems]
+    rules.raise_if(problems, plan.warnings)
 
 
 def _apply_defaults(typedef: TypeDef, data: dict[str, Any]) -> None:
@@ -201,6 +225,7 @@ def create(
     workspace: Row,
     project: Row | None,
 ) -> tuple[Row, list[str]]:
+    """Create one object in one transaction; returns it and the warnings."""
     if not isinstance(body, dict):
         raise ValidationError(errors.NOT_JSON)
     workspace = _body_workspace(backend, user, typedef, body, workspace)
@@ -212,16 +237,15 @@ def create(
         plan = plan_body(ctx, typedef, body, body_key)
         data: dict[str, Any] = dict(plan.values)
         problems = list(plan.errors)
-        project_oid, project_problems = _resolve_project(ctx, typedef, plan, project, True)
+        if plan.project is not _MISSING:
+            project_oid, project_problems = _named_project(ctx, typedef, plan.project)
+        else:
+            project_oid, project_problems = _default_project(ctx, typedef, project)
         problems += project_problems
         if _takes_project(typedef) and "Project" in typedef.attributes:
             data["Project"] = project_oid
         _apply_defaults(typedef, data)
-        problems += rules.derive(ctx, typedef, data, creating=True)
-        if typedef.element_name == "Attachment":
-            problems += attachments.check_attachment(ctx, data)
-        problems += [p for p in _required_errors(typedef, data, None, plan) if p not in problems]
-        rules.raise_if(problems, plan.warnings)
+        _check_rules(ctx, typedef, plan, data, problems, creating=True)
 
         oid = backend.store.new_oid(conn)
         row_project = data.get("Project") if typedef.project_scoped else None
@@ -245,12 +269,7 @@ def create(
 def _stamp_new(ctx: WriteContext, typedef: TypeDef, row: Row, data: dict[str, Any]) -> None:
     """Server-owned values of a new object: ids, dates, FormattedID, rank, creator."""
     attrs = typedef.attributes
-    meta: dict[str, Any] = {
-        "ObjectID": row.oid,
-        "ObjectUUID": make_uuid(row.oid),
-        "CreationDate": ctx.now,
-        "VersionId": "1",
-    }
+    meta = ctx.new_object_fields(row.oid)
     if "LastUpdateDate" in attrs:
         meta["LastUpdateDate"] = ctx.now
     if "Workspace" in attrs and ctx.workspace is not None:
@@ -286,26 +305,15 @@ def update(
     rank_below: str | None = None,
     rank_to: str | None = None,
 ) -> tuple[Row, list[str]]:
+    """Update (and optionally re-rank) one object in one transaction.
+
+    ``workspace`` is accepted for the handlers' convenience but not needed: the object's
+    own workspace decides its schema and which references it may hold.
+    """
     if not isinstance(body, dict):
         raise ValidationError(errors.NOT_JSON)
     with backend.store.write() as conn:
-        current = backend.store.get(oid)
-        if (
-            current is None
-            or current.recycled
-            or not identity.may_access_workspace(
-                backend.store,
-                user,
-                current.oid if current.type == "Workspace" else current.workspace,
-            )
-        ):
-            raise NotFoundError(messages.CANNOT_FIND_TO_UPDATE)
-        schema = backend.schema_for(current.workspace)
-        if not schema.is_a(current.type, typedef.element_name):
-            raise NotFoundError(messages.CANNOT_FIND_TO_UPDATE)
-        concrete = schema.get(current.type)
-        if not concrete.updatable:
-            raise WsapiError(messages.not_updatable(concrete.element_name))
+        current, schema, concrete = _updatable(backend, user, typedef, oid)
         ws_row = backend.store.get(current.workspace) if current.workspace is not None else None
         ctx = WriteContext(backend.store, conn, schema, user, ws_row)
         plan = plan_body(ctx, concrete, body, body_key)
@@ -313,43 +321,68 @@ def update(
         data = dict(current.data)
         data.update(plan.values)
         problems = list(plan.errors)
-        project_oid, project_problems = _resolve_project(ctx, concrete, plan, None, False)
-        problems += project_problems
-        if project_oid is not _MISSING and not project_problems:
-            data["Project"] = project_oid
-        problems += rules.derive(ctx, concrete, data, creating=False)
-        if concrete.element_name == "Attachment":
-            problems += attachments.check_attachment(ctx, data)
-        problems += [
-            p
-            for p in _required_errors(concrete, data, list(plan.values), plan)
-            if p not in problems
-        ]
-        rules.raise_if(problems, plan.warnings)
+        if plan.project is not _MISSING:
+            project_oid, project_problems = _named_project(ctx, concrete, plan.project)
+            problems += project_problems
+            if not project_problems:
+                data["Project"] = project_oid
+        _check_rules(ctx, concrete, plan, data, problems, creating=False)
 
         rules.stamp_dates(ctx, concrete, old, data)
         rank = ranking.new_rank(
             ctx, concrete, current, rank_above=rank_above, rank_below=rank_below, rank_to=rank_to
         )
-        row = current
-        row.data = data
-        if concrete.element_name in rules.DERIVED_PROJECT_TYPES:
-            row.project = rules.derived_project(ctx, concrete, data) or row.project
-        elif concrete.project_scoped and isinstance(data.get("Project"), int):
-            row.project = data["Project"]
-        note = revisions.describe(ctx, concrete, old, data)
-        if rank is not None:
-            note = ", ".join(p for p in (note, revisions.rank_note(row.rank, rank)) if p)
-            row.rank = rank
-            row.data["DragAndDropRank"] = rank
-        ctx.touch(row)
-        if revisions.has_history(concrete):
-            revisions.record(ctx, row, note)
-        ctx.save(row)
-        for name, members in plan.inverse.items():
-            write_inverse(ctx, row.oid, concrete.attributes[name], members)
-        if any(old.get(a) != data.get(a) for a in ("Project", "Iteration", "Release")):
-            rules.cascade_to_tasks(ctx, row)
+        _store_update(ctx, concrete, current, old, data, rank, plan)
     stored = backend.store.get(oid)
     assert stored is not None
     return stored, plan.warnings
+
+
+def _updatable(
+    backend: Backend, user: Row, typedef: TypeDef, oid: int
+) -> tuple[Row, Schema, TypeDef]:
+    """The row an update addresses, its workspace schema and its concrete type.
+
+    An object the user cannot see is reported exactly like one that does not exist.
+    """
+    current = backend.store.get(oid)
+    if current is None or not reading.visible(backend, user, current):
+        raise NotFoundError(messages.CANNOT_FIND_TO_UPDATE)
+    schema = backend.schema_for(current.workspace)
+    if not schema.is_a(current.type, typedef.element_name):
+        raise NotFoundError(messages.CANNOT_FIND_TO_UPDATE)
+    concrete = schema.get(current.type)
+    if not concrete.updatable:
+        raise WsapiError(messages.not_updatable(concrete.element_name))
+    return current, schema, concrete
+
+
+def _store_update(
+    ctx: WriteContext,
+    concrete: TypeDef,
+    row: Row,
+    old: dict[str, Any],
+    data: dict[str, Any],
+    rank: str | None,
+    plan: Plan,
+) -> None:
+    """Write a validated update: row columns, rank, revision note, inverse collections and
+    the tasks that follow their work product's Project / Iteration / Release."""
+    row.data = data
+    if concrete.element_name in rules.DERIVED_PROJECT_TYPES:
+        row.project = rules.derived_project(ctx, concrete, data) or row.project
+    elif concrete.project_scoped and isinstance(data.get("Project"), int):
+        row.project = data["Project"]
+    note = revisions.describe(ctx, concrete, old, data)
+    if rank is not None:
+        note = ", ".join(p for p in (note, revisions.rank_note(row.rank, rank)) if p)
+        row.rank = rank
+        row.data["DragAndDropRank"] = rank
+    ctx.touch(row)
+    if revisions.has_history(concrete):
+        revisions.record(ctx, row, note)
+    ctx.save(row)
+    for name, members in plan.inverse.items():
+        write_inverse(ctx, row.oid, concrete.attributes[name], members)
+    if any(old.get(a) != data.get(a) for a in ("Project", "Iteration", "Release")):
+        rules.cascade_to_tasks(ctx, row)

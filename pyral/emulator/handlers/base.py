@@ -14,6 +14,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .. import errors
+from ..backend.refs import typed_body
+from ..query import parse_fetch
 from ..serializer import FetchSpec, Serializer
 
 # --- texts the HTTP layer adds to errors.py's ---------------------------------------------------
@@ -150,29 +152,13 @@ def flag(req: Request, name: str, default: bool) -> bool:
     return default
 
 
-def _fetch_parser() -> Any:
-    try:
-        from ..query import parse_fetch
-    except ImportError:  # query.py not landed: the grammar is small enough to read here
-        return None
-    return parse_fetch
-
-
 def fetch_spec(req: Request) -> FetchSpec | None:
     """``None`` when no ``fetch`` was sent; otherwise none/all/list (quotes stripped)."""
     raw = req.param("fetch")
     if raw is None:
         return None
     text = raw.strip().strip('"').strip("'").strip()
-    parser = _fetch_parser()
-    if parser is not None:
-        return FetchSpec.coerce(parser(text))
-    lowered = text.lower()
-    if lowered in {"", "false"}:
-        return FetchSpec("none")
-    if lowered == "true":
-        return FetchSpec("all")
-    return FetchSpec("list", tuple(p.strip() for p in text.split(",") if p.strip()))
+    return FetchSpec.coerce(parse_fetch(text))
 
 
 def narrowing(fetch: FetchSpec | None) -> FetchSpec | None:
@@ -190,21 +176,6 @@ def ref_param(req: Request, name: str) -> str | None:
 
 
 # --- bodies -------------------------------------------------------------------------------------
-
-META_KEYS = frozenset(
-    {
-        "_ref",
-        "_type",
-        "_refObjectName",
-        "_refObjectUUID",
-        "_objectVersion",
-        "_rallyAPIMajor",
-        "_rallyAPIMinor",
-        "_CreatedAt",
-        "Errors",
-        "Warnings",
-    }
-)
 
 
 def json_body(req: Request, *, allow_empty: bool = False) -> Any:
@@ -225,27 +196,14 @@ def unwrap_typed_body(ctx: Any, body: Any, td: Any, ws_oid: int | None) -> tuple
     Accepts ElementName, TypePath, URL segment in any case, and an abstract parent or child of
     ``td`` (pyral ranks a Feature through ``{"portfolioitem": ...}``).
     """
-    expected = f'{{"{td.element_name}": {{...}}}}'
-    if not isinstance(body, dict) or len(body) != 1:
-        raise errors.ValidationError(body_shape(expected))
-    key, inner = next(iter(body.items()))
-    if not isinstance(inner, dict):
-        raise errors.ValidationError(body_shape(expected))
+    found = typed_body(body)
+    if found is None:
+        raise errors.ValidationError(body_shape(f'{{"{td.element_name}": {{...}}}}'))
+    key, attrs = found
     sent = ctx.backend.lookup_type(key, ws_oid)
-    if not _related(ctx, sent, td, ws_oid):
+    if not ctx.schema(ws_oid).related(sent.element_name, td.element_name):
         raise errors.ValidationError(body_type_mismatch(key, td.type_path))
-    attrs = {k: v for k, v in inner.items() if k not in META_KEYS}
     return key, attrs
-
-
-def _related(ctx: Any, a: Any, b: Any, ws_oid: int | None) -> bool:
-    if a.element_name == b.element_name:
-        return True
-    schema = ctx.schema(ws_oid)
-    is_a = getattr(schema, "is_a", None)
-    if is_a is None:
-        return a.abstract or b.abstract
-    return is_a(a.element_name, b.element_name) or is_a(b.element_name, a.element_name)
 
 
 def parse_oid(ctx: Any, text: str) -> int:
@@ -255,15 +213,13 @@ def parse_oid(ctx: Any, text: str) -> int:
         return int(raw)
     except ValueError:
         pass
-    converter = getattr(ctx.backend, "ref_to_oid", None)
-    if converter is not None:
-        try:
-            oid = converter(raw)
-        except errors.WsapiError:
-            oid = None
-        if oid is not None:
-            return int(oid)
-    raise errors.NotFoundError(bad_oid(raw))
+    try:
+        oid = ctx.backend.ref_to_oid(raw)
+    except errors.WsapiError:
+        oid = None
+    if oid is None:
+        raise errors.NotFoundError(bad_oid(raw))
+    return int(oid)
 
 
 # --- handler context ----------------------------------------------------------------------------
@@ -280,14 +236,12 @@ class BackendSource:
         key = (row.type, row.workspace)
         td = self._types.get(key)
         if td is None:
-            finder = getattr(self.backend, "typedef_of", None)
-            td = finder(row) if finder else self.backend.lookup_type(row.type, row.workspace)
+            td = self.backend.typedef_of(row)
             self._types[key] = td
         return td
 
     def rows(self, oids: Any) -> dict[int, Any]:
-        live = getattr(self.backend, "rows", None)
-        return live(list(oids)) if live else self.backend.get_rows(list(oids))
+        return self.backend.rows(list(oids))
 
     def collection_count(self, row: Any, attr: Any) -> int:
         return int(self.backend.collection_count(row, attr))

@@ -117,11 +117,16 @@ def query(ctx: HandlerContext, req: Request, **_: str) -> Reply:
     return 200, serializer.query_result(results, total=len(chosen), start=start, pagesize=pagesize)
 
 
-def _find(ctx: HandlerContext, req: Request, oid: str) -> dict:
+def _object_id(oid: str) -> int:
+    """Schema objects are addressed by number only; anything else cannot name one."""
     try:
-        number = int(oid)
+        return int(oid)
     except ValueError:
         raise errors.NotFoundError(errors.CANNOT_FIND_TO_READ) from None
+
+
+def _find(ctx: HandlerContext, req: Request, oid: str) -> dict:
+    number = _object_id(oid)
     _, items = _typedefs(ctx, req)
     for _, item in items:
         if item["ObjectID"] == number:
@@ -157,10 +162,7 @@ def attributes(ctx: HandlerContext, req: Request, oid: str) -> Reply:
 
 def attribute(ctx: HandlerContext, req: Request, oid: str) -> Reply:
     """GET /attributedefinition/<oid>."""
-    try:
-        number = int(oid)
-    except ValueError:
-        raise errors.NotFoundError(errors.CANNOT_FIND_TO_READ) from None
+    number = _object_id(oid)
     _, items = _typedefs(ctx, req)
     for _, item in items:
         for attr in item["Attributes"]:

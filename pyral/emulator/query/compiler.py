@@ -167,7 +167,7 @@ class _Compiler:
         cond = f" AND {inner.text}" if inner is not None else ""
         params = list(inner.params) if inner is not None else []
         back = getattr(attr, "inverse_of", None)
-        if back:
+        if back and attr.target:  # the schema gives every inverse collection a target
             target = self.r.type_name(attr.target)
             types = self.r.concrete_names(target)
             if not types:
