@@ -73,7 +73,7 @@ def generated_objects(artifacts: int, *, defects_only: bool = False) -> Iterator
     made = 0
     n = 0  # running item number, drives every attribute choice
     while made < artifacts:
-        for kind, tasks in (_PATTERN if not defects_only else (("D", 0),)):
+        for kind, tasks in _PATTERN if not defects_only else (("D", 0),):
             if made >= artifacts:
                 return
             n += 1
@@ -336,3 +336,14 @@ class _BulkWriter:
         if tname == "Defect" and data.get("State") == "Closed":
             data.setdefault("ClosedDate", self.now)
         return project
+
+
+if __name__ == "__main__":
+    # Write a seed file for the emulator CLI: python benchmarks/bigseed.py 100000 big.json
+    # (python -m pyral.emulator --seed big.json then loads it through load_seed: slower.)
+    import sys
+
+    if len(sys.argv) != 3 or not sys.argv[1].isdigit():
+        sys.exit("usage: python benchmarks/bigseed.py ARTIFACTS OUTPUT.json")
+    with open(sys.argv[2], "w", encoding="utf-8") as out:
+        json.dump(big_seed(int(sys.argv[1])), out)

@@ -63,15 +63,17 @@ def connect(cfg: dict[str, Any]) -> dict[str, Any]:
 def stream(cfg: dict[str, Any]) -> dict[str, Any]:
     rally = _rally(cfg)
     names = cfg.get("touch", ["FormattedID", "Name", "State"])
-    times, items = [], 0
+    times, cpu, items = [], [], 0
     for _ in range(cfg["repeat"]):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         items = 0
         for item in _query(rally, cfg):
             _touch(item, names)
             items += 1
         times.append(time.perf_counter() - t0)
-    return {"seconds": statistics.median(times), "items": items, "runs": len(times)}
+        cpu.append(time.process_time() - c0)
+    return {"seconds": statistics.median(times), "cpu_seconds": statistics.median(cpu),
+            "items": items, "runs": len(times)}  # fmt: skip
 
 
 def memory(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -121,9 +123,9 @@ def floor(cfg: dict[str, Any]) -> dict[str, Any]:
         f"&projectScopeUp=false&projectScopeDown=true&pagesize={cfg['pagesize']}"
     )
     limit = cfg.get("limit") or 10**9
-    times, items = [], 0
+    times, cpu, items = [], [], 0
     for _ in range(cfg["repeat"]):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         items, start, total = 0, 1, None
         while items < limit and (total is None or start <= total):
             body = session.get(f"{base}&start={start}").json()["QueryResult"]
@@ -135,7 +137,9 @@ def floor(cfg: dict[str, Any]) -> dict[str, Any]:
                 break
             start += len(body["Results"])
         times.append(time.perf_counter() - t0)
-    return {"seconds": statistics.median(times), "items": items, "runs": len(times)}
+        cpu.append(time.process_time() - c0)
+    return {"seconds": statistics.median(times), "cpu_seconds": statistics.median(cpu),
+            "items": items, "runs": len(times)}  # fmt: skip
 
 
 SCENARIOS = {

@@ -46,7 +46,9 @@ class Probe:
 def _check(resp: requests.Response) -> dict[str, Any]:
     """Fail loudly: a benchmark of error responses would measure nothing useful."""
     if resp.status_code != 200:
-        raise RuntimeError(f"{resp.request.method} {resp.url} -> {resp.status_code}: {resp.text[:300]}")
+        raise RuntimeError(
+            f"{resp.request.method} {resp.url} -> {resp.status_code}: {resp.text[:300]}"
+        )
     body = resp.json()
     env = next(iter(body.values()))
     if isinstance(env, dict) and env.get("Errors"):
@@ -67,7 +69,9 @@ def probes(emu: Emulator) -> list[Probe]:
     ws = emu.data.workspace
     wsq = {"workspace": f"{base}/workspace/{ws}"}
     stories = _pick(
-        emu, "SELECT COUNT(*) FROM objects WHERE type = 'HierarchicalRequirement' AND workspace = ?", ws
+        emu,
+        "SELECT COUNT(*) FROM objects WHERE type = 'HierarchicalRequirement' AND workspace = ?",
+        ws,
     )
     fid = 12345 if stories > 12345 else stories // 2
     # a generated story in the middle of the data that has tasks
@@ -102,6 +106,9 @@ def probes(emu: Emulator) -> list[Probe]:
                   fetch="FormattedID,Name", pagesize=200)),
         Probe('Defect (Name contains "checkout")',
               get("Defect", query='(Name contains "checkout")', fetch=fields, pagesize=200)),
+        Probe('Story (Tasks.State = "Completed")',
+              get("HierarchicalRequirement", query='(Tasks.State = "Completed")',
+                  fetch="FormattedID,Name", pagesize=200)),
         Probe("Story order=Rank pagesize=200",
               get("HierarchicalRequirement", order="Rank", fetch="FormattedID,Name", pagesize=200)),
         Probe("Story (FormattedID = US<n>) fetch=true",
@@ -186,8 +193,12 @@ def measure(artifacts: int, repeat: int, explain: bool) -> tuple[dict[str, float
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--artifacts", type=int, default=100_000)
-    parser.add_argument("--baseline", type=int, default=1_000,
-                        help="artifacts in the baseline workspace (same requests)")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=1_000,
+        help="artifacts in the baseline workspace (same requests)",
+    )
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per request")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN QUERY PLAN")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")

@@ -52,7 +52,9 @@ def emulator(
     store = Store(os.path.join(folder, "bench.sqlite3"))
     server = None
     try:
-        data = load_big(store, Schema.load_default(), big_seed(artifacts, defects_only=defects_only))
+        data = load_big(
+            store, Schema.load_default(), big_seed(artifacts, defects_only=defects_only)
+        )
         server = EmulatorServer(Backend(store), quiet=True, tls=tls).start()
         yield Emulator(server, store, data)
     finally:
@@ -62,10 +64,18 @@ def emulator(
         shutil.rmtree(folder, ignore_errors=True)
 
 
+#: a warm-up slower than this (seconds) is followed by one timed run only, so a pathological
+#: request cannot stretch a benchmark run past its few-minute budget.
+SLOW_WARMUP = 2.0
+
+
 def median_ms(action: Callable[[], Any], repeat: int, *, warmup: int = 1) -> float:
     """Median wall time of ``action`` in milliseconds (after ``warmup`` untimed calls)."""
+    t0 = time.perf_counter()
     for _ in range(warmup):
         action()
+    if warmup and time.perf_counter() - t0 > SLOW_WARMUP * warmup:
+        repeat = 1
     times = []
     for _ in range(max(repeat, 1)):
         t0 = time.perf_counter()

@@ -108,15 +108,20 @@ def scenarios(side: Runner, defects: int, repeat: int) -> dict[str, dict[str, An
     out["mem_stream_small"] = side.run("memory", q, mode="stream", pagesize=200, limit=small)
     out["mem_list_all"] = side.run("memory", q, mode="list", pagesize=200)
     out["lazy"] = side.run("lazy", rd, limit=100, pagesize=100)
+    for name in ("stream_seq", "stream_t4", "hydrate"):
+        out[name]["requests"] //= repeat  # per run, like the timings
     return out
 
 
 def floors(side: Runner, repeat: int) -> dict[str, dict[str, Any]]:
     q = _DEFECT_QUERY.search
-    return {
+    out = {
         "stream": side.run("floor", q, repeat=repeat),
         "hydrate": side.run("floor", q, fetch="true", limit=2000, repeat=repeat),
     }
+    for result in out.values():
+        result["requests"] //= repeat
+    return out
 
 
 def report(
@@ -140,9 +145,14 @@ def report(
         pair(f"stream {items} (3 fields), threads=4", lambda d: d["stream_t4"]["seconds"], " s",
              floor["stream"]["seconds"]),
         pair("  requests", lambda d: d["stream_t4"]["requests"], "", floor["stream"]["requests"]),
-        pair(f"fetch=True, {hyd_items} items, 10 attrs: per item",
+        pair("  client CPU per item (sequential)", lambda d: d["stream_seq"]["cpu_seconds"] / items * 1e6,
+             " us", floor["stream"]["cpu_seconds"] / floor["stream"]["items"] * 1e6),
+        pair(f"fetch=True, {hyd_items} items, 10 attrs: wall per item",
              lambda d: d["hydrate"]["seconds"] / d["hydrate"]["items"] * 1e6, " us",
              floor["hydrate"]["seconds"] / floor["hydrate"]["items"] * 1e6),
+        pair("  client CPU per item (hydration + decoding)",
+             lambda d: d["hydrate"]["cpu_seconds"] / d["hydrate"]["items"] * 1e6, " us",
+             floor["hydrate"]["cpu_seconds"] / floor["hydrate"]["items"] * 1e6),
         pair(f"peak memory, stream {items}", lambda d: d["mem_stream_all"]["peak_bytes"] / 1024,
              " KiB"),
         pair(f"peak memory, stream {ours['mem_stream_small']['items']}",
@@ -159,12 +169,20 @@ def report(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--defects", type=int, default=10_000)
-    parser.add_argument("--baseline-python", metavar="PATH",
-                        help="interpreter with pyral 1.7.0 installed (e.g. /work/oracle-venv/bin/python)")
-    parser.add_argument("--ours-python", metavar="PATH",
-                        help="interpreter for this project's pyral (default: the baseline's, else this one)")
+    parser.add_argument(
+        "--baseline-python",
+        metavar="PATH",
+        help="interpreter with pyral 1.7.0 installed (e.g. /work/oracle-venv/bin/python)",
+    )
+    parser.add_argument(
+        "--ours-python",
+        metavar="PATH",
+        help="interpreter for this project's pyral (default: the baseline's, else this one)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per timing scenario")
-    parser.add_argument("--no-tls", action="store_true", help="plain http (ours only; 1.7.0 needs https)")
+    parser.add_argument(
+        "--no-tls", action="store_true", help="plain http (ours only; 1.7.0 needs https)"
+    )
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per worker run")
     parser.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
     args = parser.parse_args(argv)  # fmt: skip

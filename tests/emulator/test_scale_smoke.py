@@ -153,9 +153,7 @@ def test_scale_queries_over_http_on_bulk_data(served: Any, loaded: Any) -> None:
     )
     assert tagged["TotalResultCount"] > 0
 
-    found = _query(
-        served, "HierarchicalRequirement", query='(FormattedID = "US300")', fetch="true"
-    )
+    found = _query(served, "HierarchicalRequirement", query='(FormattedID = "US300")', fetch="true")
     assert [r["FormattedID"] for r in found["Results"]] == ["US300"]
     story = found["Results"][0]
     assert story["Tasks"]["Count"] == _expected(
