@@ -400,13 +400,23 @@ class Store:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Row]:
-        """Rows of ``objects o`` matching ``where_sql`` (SQL from the query compiler)."""
-        sql = f"SELECT {_COLUMNS} FROM objects o WHERE {where_sql or '1'} ORDER BY {order_sql}"
-        args = list(params)
-        if limit is not None or offset:
-            sql += " LIMIT ? OFFSET ?"
-            args += [-1 if limit is None else int(limit), int(offset)]
-        return [_row_from_tuple(t) for t in self.connection().execute(sql, args)]
+        """Rows of ``objects o`` matching ``where_sql`` (SQL from the query compiler).
+
+        A page (``limit``/``offset``) is chosen by sorting ObjectIDs only, and just that page's
+        rows are then read: SQLite would otherwise sort every matching row *with* its JSON
+        before skipping to the offset, which makes deep pages of a large workspace slow.
+        """
+        where = where_sql or "1"
+        if limit is None and not offset:
+            sql = f"SELECT {_COLUMNS} FROM objects o WHERE {where} ORDER BY {order_sql}"
+            return [_row_from_tuple(t) for t in self.connection().execute(sql, list(params))]
+        page_sql = (
+            f"SELECT o.oid FROM objects o WHERE {where} ORDER BY {order_sql} LIMIT ? OFFSET ?"
+        )
+        args = [*params, -1 if limit is None else int(limit), int(offset)]
+        oids = [t[0] for t in self.connection().execute(page_sql, args)]
+        rows = self.get_many(oids)
+        return [rows[oid] for oid in oids if oid in rows]
 
     def count(self, where_sql: str, params: Sequence[Any]) -> int:
         cur = self.connection().execute(
