@@ -6,8 +6,10 @@ Runs under whichever interpreter and ``pyral`` the parent chose (this project's,
 library.  Reads one JSON argument, prints one JSON line of results.  The server counts the
 requests; this side only measures wall time and memory.
 
-Scenarios: ``connect``, ``stream``, ``hydrate``, ``memory``, ``lazy`` (through ``pyral.Rally``)
-and ``floor`` (a plain ``requests`` paging loop: the same pages, JSON decoding only).
+Scenarios: ``connect``, ``stream``, ``hydrate``, ``memory``, ``lazy`` (through ``pyral.Rally``),
+``floor`` (a plain ``requests`` paging loop: the same pages, JSON decoding only) and
+``replay`` (a stream whose pages are recorded once, then served from memory: the client's
+own CPU cost with no socket, TLS or server in the measurement).
 """
 
 from __future__ import annotations
@@ -110,6 +112,91 @@ def lazy(cfg: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t0, "items": items}
 
 
+class _Replayer:
+    """Records every HTTP response at the ``requests`` adapter, then serves them from memory.
+
+    Both libraries send through ``requests.adapters.HTTPAdapter.send``, so patching it there
+    keeps everything above the socket (request preparation, hooks, response objects, JSON,
+    the library itself) in the measurement and takes the server, TLS and the wire out of it.
+    """
+
+    def __init__(self) -> None:
+        from requests.adapters import HTTPAdapter
+
+        self.adapter = HTTPAdapter
+        self.original = HTTPAdapter.send
+        self.recorded: dict[str, tuple[int, dict[str, str], bytes]] = {}
+
+    def record(self) -> None:
+        original, recorded = self.original, self.recorded
+
+        def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+            response = original(adapter, request, *args, **kwargs)
+            headers = {k: v for k, v in response.headers.items()
+                       if k.lower() not in ("content-encoding", "transfer-encoding")}  # fmt: skip
+            recorded[request.url] = (response.status_code, headers, response.content)
+            return response
+
+        self.adapter.send = send  # type: ignore[method-assign]
+
+    def replay(self) -> None:
+        import requests
+        from requests.structures import CaseInsensitiveDict
+
+        recorded = self.recorded
+
+        def send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+            status, headers, body = recorded[request.url]
+            response = requests.Response()
+            response.status_code = status
+            response.headers = CaseInsensitiveDict(headers)
+            response._content = body
+            response.url = request.url
+            response.request = request
+            response.reason = "OK"
+            response.encoding = "utf-8"
+            response.connection = adapter
+            return response
+
+        self.adapter.send = send  # type: ignore[method-assign]
+
+
+def replay(cfg: dict[str, Any]) -> dict[str, Any]:
+    """``stream`` with the server taken out: the pages are recorded once, then replayed.
+
+    With ``profile`` set, the last replayed run is profiled and the statistics (cumulative
+    and internal time, top 30 each) go to stderr.
+    """
+    rally = _rally(cfg)
+    names = cfg.get("touch", ["FormattedID", "Name", "State"])
+    replayer = _Replayer()
+    replayer.record()
+    items = sum(_touch(item, names) * 0 + 1 for item in _query(rally, cfg))
+    replayer.replay()
+    cpu = []
+    for _ in range(cfg["repeat"]):
+        c0 = time.process_time()
+        for item in _query(rally, cfg):
+            _touch(item, names)
+        cpu.append(time.process_time() - c0)
+    if cfg.get("profile"):
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for item in _query(rally, cfg):
+            _touch(item, names)
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(30)
+        stats.sort_stats("tottime").print_stats(30)
+        sys.stderr.write(out.getvalue())
+    return {"cpu_seconds": min(cpu), "items": items, "runs": len(cpu)}
+
+
 def floor(cfg: dict[str, Any]) -> dict[str, Any]:
     """The same pages with bare ``requests``: what paging costs with no client library."""
     import requests
@@ -149,6 +236,7 @@ SCENARIOS = {
     "memory": memory,
     "lazy": lazy,
     "floor": floor,
+    "replay": replay,
 }
 
 

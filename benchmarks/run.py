@@ -43,6 +43,10 @@ WORKER = os.path.join(HERE, "client_worker.py")
 _DEFECT_QUERY = re.compile(r"/defect$", re.IGNORECASE)
 _DEFECT_READ = re.compile(r"/defect/\d+$", re.IGNORECASE)
 
+#: the ten attributes the fetch=True scenarios read per item
+HYDRATE_NAMES = ["FormattedID", "Name", "State", "Severity", "Priority", "Environment",
+                 "ScheduleState", "CreationDate", "Description", "c_RootCause"]  # fmt: skip
+
 
 class Runner:
     """Runs worker scenarios for one side and counts the requests each one made."""
@@ -88,6 +92,8 @@ class Runner:
         log = self.emu.server.app.request_log
         result["requests"] = sum(1 for r in log if counted is None or counted(r.path))
         result["requests_all"] = len(log)
+        if cfg.get("profile"):
+            result["stderr"] = done.stderr
         return result
 
 
@@ -99,10 +105,8 @@ def scenarios(side: Runner, defects: int, repeat: int) -> dict[str, dict[str, An
     out["connect"]["requests"] //= repeat
     out["stream_seq"] = side.run("stream", q, threads=1, repeat=repeat)
     out["stream_t4"] = side.run("stream", q, threads=4, repeat=repeat)
-    hydrate_names = ["FormattedID", "Name", "State", "Severity", "Priority", "Environment",
-                     "ScheduleState", "CreationDate", "Description", "c_RootCause"]  # fmt: skip
     out["hydrate"] = side.run("hydrate", q, fetch="true", limit=2000, threads=1,
-                              touch=hydrate_names, repeat=repeat)  # fmt: skip
+                              touch=HYDRATE_NAMES, repeat=repeat)  # fmt: skip
     small = max(defects // 5, 500)
     out["mem_stream_all"] = side.run("memory", q, mode="stream", pagesize=200)
     out["mem_stream_small"] = side.run("memory", q, mode="stream", pagesize=200, limit=small)

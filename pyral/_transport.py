@@ -19,6 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 from requests.auth import HTTPBasicAuth
 
 from pyral import config
@@ -108,6 +109,12 @@ class Transport:
         auth_endpoint: str | None = None,
     ) -> None:
         self.session = requests.Session()
+        # requests keeps 10 connections per host by default: with 12 requests in flight the
+        # extra two would be opened and thrown away again on every burst (a new TCP and TLS
+        # handshake each, and a urllib3 "pool is full" warning).
+        adapter = HTTPAdapter(pool_maxsize=MAX_IN_FLIGHT)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
         self.session.headers = merge_headers(default_headers(), headers)  # type: ignore[assignment]
         self.apikey = apikey or None
         if self.apikey:

@@ -16,6 +16,16 @@ Value rules (see docs of pyral 1.7.0, kept on purpose so scripts see the same sh
 * nesting deeper than :data:`MAX_NESTING` is left as plain dicts.
 
 The caller's dict is never modified.
+
+Speed: a streamed query hydrates every item of every page, so the common case has a fast
+path (``_build``) that produces exactly the state the general path (``_build_general`` /
+``_fill`` / ``_assign``) would: the instance dict is assembled in one go, in the same key
+order, without calling ``__init__``; the class and derived type fields are resolved once per
+wire ``_type`` per hydrator; keys already seen to be ordinary skip the per-key checks; values
+are dispatched on their exact JSON type.  Anything unusual (a class with its own
+``__init__``, AllowedAttributeValue / AllowedQueryOperator, a key that is not a plain string
+or that looks like a collection marker, a dict/list subclass) takes the general path, so the
+two can only differ in speed.  ``tests/unit/test_hydrate_fastpath.py`` holds them equal.
 """
 
 from __future__ import annotations
@@ -51,6 +61,18 @@ _ENVELOPE_KEYS = frozenset(("Errors", "Warnings"))
 
 _HYDRATION_MODES = ("full", "shell")
 
+# Value types copied as they are (what json.loads produces for scalars).
+_SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
+
+# Key classes for the fast path (see EntityHydrator._classify).
+_PLAIN, _SKIP, _ENVELOPE, _SPECIAL = 0, 1, 2, 3
+
+#: at most this many distinct keys are remembered as ordinary per hydrator
+_PLAIN_KEYS_LIMIT = 4096
+
+_PERSISTABLE_INIT = Persistable.__init__
+_ABSENT = object()
+
 # Names a _ref path segment may stand for, without a schema (aliases left out).
 _STATIC_TYPE_NAMES = tuple(
     [f"PortfolioItem/{level}" for level in ("Strategy", "Theme", "Initiative", "Feature")]
@@ -65,7 +87,13 @@ _STATIC_TYPE_NAMES = tuple(
 def _oid_from(item: dict[str, Any]) -> Any:
     if item.get("ObjectID") is not None:
         return item["ObjectID"]
-    ref = item.get("_ref")
+    return _ref_oid_text(item.get("_ref"))
+
+
+def _ref_oid_text(ref: Any) -> Any:
+    """Last path segment of a ref (query text and trailing slashes ignored), or None."""
+    if type(ref) is str and ref and "?" not in ref and ref[-1] != "/":
+        return ref.rpartition("/")[2]  # the usual ``.../defect/123``
     if isinstance(ref, str) and ref.strip("/"):
         return ref.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     return None
@@ -100,10 +128,15 @@ class EntityHydrator:
         self.hydration = hydration
         self.schema = schema
         self._fallback_classes: dict[str, type[Persistable]] = {}
+        # wire _type -> (class, _type value, typePath value, fast path allowed)
+        self._types: dict[str, tuple[type[Persistable], str, str | None, bool]] = {}
+        self._plain_keys: set[str] = set()
 
     # ------------------------------------------------------------------ public
     def hydrateInstance(self, item: dict, existingInstance: Persistable | None = None) -> Any:
         """Entity for ``item``; with ``existingInstance``, fill that entity in place."""
+        if existingInstance is None and type(item) is dict and item.get("_type"):
+            return self._build(item, depth=0, top=True)  # the usual case, checks inlined
         if not isinstance(item, dict):
             raise TypeError(f"cannot hydrate a {type(item).__name__}; expected a JSON object")
         if existingInstance is not None:
@@ -173,9 +206,118 @@ class EntityHydrator:
         return self._fallback_classes[type_name]
 
     # ------------------------------------------------------------------ building
+    def _type_info(
+        self, type_name: str, item: dict[str, Any]
+    ) -> tuple[type[Persistable], str, str | None, bool]:
+        """Class and derived type fields for a wire ``_type``, cached for this hydrator.
+
+        A fallback class (no schema could be loaded) is not cached, so the next item retries
+        the schema exactly as the general path does.
+        """
+        cls = self.class_for(type_name, item)
+        if "/" in type_name and type_name.startswith("PortfolioItem/"):
+            standard = static_class_for(type_name) is not None
+            state_type, type_path = ("PortfolioItem" if standard else type_name), type_name
+        else:
+            state_type, type_path = type_name, None
+        fast = (
+            cls.__init__ is _PERSISTABLE_INIT
+            and cls.__setattr__ is object.__setattr__
+            and cls.__new__ is object.__new__
+            and not issubclass(cls, (AllowedAttributeValue, AllowedQueryOperator))
+            and type_name != "AllowedQueryOperator"
+        )
+        info = (cls, state_type, type_path, fast)
+        if self._fallback_classes.get(type_name) is not cls:
+            self._types[type_name] = info
+        return info
+
+    def _classify(self, key: Any) -> int:
+        if key in _META_KEYS:
+            return _SKIP
+        if key in _ENVELOPE_KEYS:
+            return _ENVELOPE
+        if type(key) is not str or key.startswith(COLLECTION_MARKER):
+            return _SPECIAL
+        if len(self._plain_keys) < _PLAIN_KEYS_LIMIT:
+            self._plain_keys.add(key)
+        return _PLAIN
+
     def _build(self, item: dict[str, Any], depth: int, top: bool) -> Persistable:
         type_name = item["_type"]
-        cls = self.class_for(type_name, item)
+        info = self._types.get(type_name)
+        if info is None:
+            info = self._type_info(type_name, item)
+        cls, state_type, type_path, fast = info
+        if not fast or type(item) is not dict:
+            return self._build_general(item, depth, top, cls)
+        ref = item.get("_ref")
+        oid = item.get("ObjectID")
+        if oid is None:
+            if type(ref) is str and ref and "?" not in ref and ref[-1] != "/":
+                oid = ref.rpartition("/")[2]  # the usual ``.../defect/123``
+            else:
+                oid = _ref_oid_text(ref)
+        if oid is not None and type(oid) is not int:
+            oid = _int_or(oid)
+        name = item.get("_refObjectName", _ABSENT)
+        if name is _ABSENT:
+            name = item.get("Name", "Unknown")
+        hydrated = top and self.hydration == "full"
+        state: dict[str, Any] = {
+            "oid": oid,
+            "Name": name,
+            "_ref": ref,
+            "_type": state_type,
+            "_hydrated": hydrated,
+            "_context": None,
+            "_client": self.client,
+            "typePath": type_path,
+        }
+        plain = self._plain_keys
+        nested = depth < MAX_NESTING
+        for key, value in item.items():
+            if key not in plain:
+                if key in _META_KEYS:
+                    continue
+                kind = self._classify(key)
+                if kind == _ENVELOPE and top:
+                    continue
+                if kind == _SPECIAL:
+                    # keys that can interact with collection markers: general path, exactly
+                    return self._build_general(item, depth, top, cls)
+            kind_of_value = type(value)
+            if kind_of_value in _SCALAR_TYPES:
+                state[key] = value
+            elif kind_of_value is dict:
+                if "_ref" in value and "Count" in value:
+                    marker = COLLECTION_MARKER + key
+                    state.pop(key, None)
+                    state.pop(marker, None)
+                    if not value["Count"]:
+                        state[key] = []
+                    else:
+                        state[marker] = value["_ref"]
+                elif not nested:
+                    state[key] = value
+                elif value.get("_type"):
+                    state[key] = self._build(value, depth + 1, False)
+                else:
+                    state[key] = CustomField(self._plain_fields(value, depth + 1))
+            elif kind_of_value is list:
+                state[key] = [self._element(v, depth) for v in value]
+            else:
+                self._assign(state, key, value, depth)
+        state["_hydrated"] = hydrated
+        instance = object.__new__(cls)
+        instance.__dict__ = state
+        return instance
+
+    def _build_general(
+        self, item: dict[str, Any], depth: int, top: bool, cls: type[Persistable]
+    ) -> Persistable:
+        """Any item, any class: ``__init__`` then :meth:`_fill` (the reference behaviour)."""
+        type_name = item["_type"]
         if type_name == "AllowedQueryOperator" or cls is AllowedQueryOperator:
             name = item.get("OperatorName", item.get("_refObjectName", "Unknown"))
         else:

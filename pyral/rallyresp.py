@@ -161,11 +161,13 @@ class RallyRESTResponse:
         return self
 
     def __next__(self) -> Any:
-        if self._pager is None:
+        pager = self._pager
+        if pager is None:
             raise StopIteration
-        raw = next(self._pager)
+        raw = pager.__next__()
         self._curIndex += 1
-        return self._hydrate(raw)
+        hydrator = self.hydrator  # (what _hydrate does, inlined: this runs once per item)
+        return raw if hydrator is None else hydrator.hydrateInstance(raw)
 
     def next(self) -> Any:
         """pyral 1.x spelling of ``next(response)``."""

@@ -695,8 +695,21 @@ class Rally(AttachmentsMixin, RankingMixin):
             response = self.transport.send(method, url, body=body, log_as=self._relative(url))
         except requests.RequestException as exc:
             raise self._unreachable(exc) from exc
-        env = parse_envelope(decode_body(response.content, url), self._target_of(url))
-        return env, response.status_code
+        status = response.status_code
+        try:
+            content = decode_body(response.content, url)
+        except RallyResponseError:
+            if 200 <= status < 300:
+                raise
+            # A gateway or proxy answered instead of Rally (502/503/504 pages are HTML):
+            # name the status rather than complaining about the body.
+            snippet = " ".join(response.text.split())[:120]
+            raise RallyRESTAPIError(
+                f"{status} {response.reason or 'error'}: {snippet}",
+                status_code=status,
+                url=self._relative(url),
+            ) from None
+        return parse_envelope(content, self._target_of(url)), status
 
     def _unreachable(
         self, exc: requests.RequestException, url: str | None = None

@@ -17,7 +17,7 @@ from pyral.exceptions import RallyAttributeNameError
 from .connection import Settings, connect
 from .errors import CliError, UsageError
 from .locate import check_response, find_item, parse_ident, raw_items
-from .render import clean, columns_of, projection, write_record, write_rows
+from .render import clean, columns_of, has_value, projection, write_record, write_rows
 from .schema import SchemaView
 from .values import convert, gather
 
@@ -138,7 +138,7 @@ def run_show(ns: Any, session: Session) -> int:
         session.out.write(json.dumps(shown, indent=2) + "\n")
     else:
         if columns is None:  # everything was fetched: leave out the unset fields
-            columns = [k for k in columns_of(item) if item[k] not in (None, "")]
+            columns = [k for k in columns_of(item) if has_value(item[k])]
         write_record(session.out, item, columns)
     return 0
 

@@ -52,6 +52,18 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def has_value(value: Any) -> bool:
+    """Whether a field would show something: not unset, not blank, not an empty collection.
+
+    An empty collection arrives as a summary (``{"Count": 0, "_tagsNameArray": []}`` for
+    Tags and Milestones) that is a non-empty dict, so emptiness is judged on what a reader
+    would see, with ``Count: 0`` counting as nothing.
+    """
+    if isinstance(value, dict) and value.get("Count") == 0 and "_ref" in value:
+        return False
+    return cell(value).strip() != ""
+
+
 def columns_of(item: dict[str, Any]) -> list[str]:
     """Field names of an item fetched with ``fetch=true`` (WSAPI's own keys left out)."""
     return [k for k in item if not k.startswith("_")]

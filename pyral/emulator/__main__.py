@@ -8,6 +8,7 @@ log lines go to stderr.  SIGINT and SIGTERM stop it cleanly with exit status 0.
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import threading
@@ -36,7 +37,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user", help="user name of the main user")
     parser.add_argument("--password", help="password of the main user")
     parser.add_argument("--quiet", action="store_true", help="no request log on stderr")
+    parser.add_argument(
+        "--latency",
+        type=_milliseconds,
+        default=0.0,
+        metavar="MS",
+        help="delay every WSAPI answer by MS milliseconds, like a remote Rally (default 0)",
+    )
     return parser
+
+
+def _milliseconds(text: str) -> float:
+    """``--latency`` value in seconds; a bad value is a usage error (exit status 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected milliseconds >= 0, got {text!r}")
+    return value / 1000.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             certfile=args.certfile,
             keyfile=args.keyfile,
             quiet=args.quiet,
+            latency=args.latency,
         )
         server.start()
     except (TLSSetupError, ValueError, OSError) as exc:
@@ -95,6 +115,8 @@ def _describe(args: argparse.Namespace, server: Any) -> None:
         lines.append(
             f"demo login: apikey={DEMO_APIKEY}  user={DEMO_USER}  password={DEMO_PASSWORD}"
         )
+    if args.latency:
+        lines.append(f"latency: every WSAPI answer is delayed by {args.latency * 1000:g} ms")
     if server.tls:
         lines.append(
             "TLS: self-signed certificate; connect with verify_ssl_cert=False / verify=False"

@@ -5,11 +5,20 @@ envelope the client expects for that request with ``Errors`` filled in, almost a
 200 as Rally does; only authentication uses 401 (with a Basic challenge).  An exception that is
 *not* a :class:`errors.WsapiError` is an emulator bug: its traceback goes to stderr and the
 client gets a Rally-shaped error with HTTP 500, which tests treat as a failure.
+
+Test aids, all off by default: ``latency`` (seconds every WSAPI request waits before it is
+answered, to look like a remote Rally), injected faults (:mod:`faults`: the next matching
+requests get a 429/5xx or a dropped connection without reaching the backend) and concurrency
+statistics (``in_flight`` / ``peak_in_flight``), which is how a test proves that a client
+keeps to Rally's limit of 12 simultaneous requests.  The ``/_emulator/`` admin requests are
+exempt from all three, so controlling a slow or failing emulator stays quick and reliable.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
+import math
 import sys
 import threading
 import time
@@ -19,7 +28,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TextIO
 
-from . import errors, routes, serializer
+from . import errors, faults, routes, serializer
 from .auth import CHALLENGE, authenticate, check_write_token
 from .handlers.base import (
     JS_SUFFIX_WARNING,
@@ -37,6 +46,14 @@ MAX_BODY_BYTES = 100 * 1024 * 1024
 GZIP_MIN_BYTES = 1024
 #: how many requests the in-memory log keeps (oldest dropped first).
 REQUEST_LOG_LIMIT = 50_000
+#: WSGI environ key the app sets to ask the HTTP server to drop the connection unanswered
+#: (a ``disconnect`` fault).  Servers that do not know it send the 502 fallback instead.
+DISCONNECT_KEY = "pyral.emulator.disconnect"
+#: the message of ``POST /_emulator/reset`` on a server that did not build its own store.
+RESET_UNAVAILABLE = (
+    "reset is only available when the emulator built its own store "
+    "(this one serves a backend it was given)"
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +63,13 @@ class RequestRecord:
     method: str
     path: str
     query: str
-    status: int
+    status: int  # 0: the connection was dropped unanswered (a ``disconnect`` fault)
     ms: float
+    #: ``time.monotonic()`` when the request reached the app and when its answer was ready.
+    started: float = 0.0
+    ended: float = 0.0
+    #: True when an injected fault answered instead of the backend.
+    injected: bool = False
 
 
 class EmulatorApp:
@@ -60,14 +82,63 @@ class EmulatorApp:
         log: Callable[[str], None] | TextIO | None = None,
         quiet: bool = False,
         reset: Callable[[], None] | None = None,
+        latency: float = 0.0,
     ) -> None:
         self.backend = backend
         self.ctx = HandlerContext(backend)
         self.quiet = quiet
         self.reset_hook = reset
+        self.latency = latency
+        self.faults = faults.FaultInjector()
         self._log_target = log
         self._lock = threading.Lock()
         self._records: list[RequestRecord] = []
+        self._in_flight = 0
+        self._peak_in_flight = 0
+
+    # --- latency and concurrency ------------------------------------------------------------
+
+    @property
+    def latency(self) -> float:
+        """Seconds each WSAPI request waits before being answered (may change while serving)."""
+        return self._latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if (
+            not isinstance(seconds, (int, float))
+            or isinstance(seconds, bool)
+            or not math.isfinite(seconds)
+            or seconds < 0
+        ):
+            raise ValueError(f"latency must be a number of seconds >= 0, not {seconds!r}")
+        self._latency = float(seconds)
+
+    @property
+    def in_flight(self) -> int:
+        """WSAPI requests being served right now (admin requests are not counted)."""
+        with self._lock:
+            return self._in_flight
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most WSAPI requests served at once since the last :meth:`reset_stats`."""
+        with self._lock:
+            return self._peak_in_flight
+
+    def reset_stats(self) -> None:
+        """Start a new measurement: the peak restarts from what is in flight now."""
+        with self._lock:
+            self._peak_in_flight = self._in_flight
+
+    def _enter(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     # --- request log --------------------------------------------------------------------------
 
@@ -77,8 +148,10 @@ class EmulatorApp:
             return list(self._records)
 
     def clear_request_log(self) -> None:
+        """Forget served requests and restart the concurrency statistics (one measurement)."""
         with self._lock:
             self._records.clear()
+            self._peak_in_flight = self._in_flight
 
     def _record(self, record: RequestRecord) -> None:
         with self._lock:
@@ -89,6 +162,8 @@ class EmulatorApp:
             return
         target = record.path + (f"?{record.query}" if record.query else "")
         line = f"{record.method} {target} {record.status} {record.ms:.1f}"
+        if record.injected:
+            line += " (injected fault)"
         sink = self._log_target
         if callable(sink):
             sink(line)
@@ -101,22 +176,58 @@ class EmulatorApp:
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         began = time.perf_counter()
+        started = time.monotonic()
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         path = environ.get("PATH_INFO", "") or "/"
         query_string = environ.get("QUERY_STRING", "")
+        admin = path.startswith(routes.ADMIN_PREFIX)
+        fault: faults.FaultRule | None = None
+        if not admin:
+            self._enter()
         try:
-            status, headers, payload = self._serve(environ, method, path, query_string)
+            if not admin:
+                if self._latency > 0:
+                    time.sleep(self._latency)
+                fault = self.faults.take(method, path)
+            if fault is not None:
+                status, headers, payload = self._fault(environ, fault)
+            else:
+                status, headers, payload = self._serve(environ, method, path, query_string)
         except Exception:  # last line of defence: never let the server thread die
             traceback.print_exc(file=sys.stderr)
             status, headers, payload = self._render(
                 500, serializer.operation_result(errors=[internal_error("unhandled exception")]), {}
             )
+        finally:
+            if not admin:
+                self._leave()
         if method == "HEAD":
             payload = b""
         ms = (time.perf_counter() - began) * 1000.0
-        self._record(RequestRecord(method, path, query_string, status, ms))
+        logged = 0 if fault is not None and fault.disconnect else status
+        self._record(
+            RequestRecord(
+                method,
+                path,
+                query_string,
+                logged,
+                ms,
+                started=started,
+                ended=time.monotonic(),
+                injected=fault is not None,
+            )
+        )
         start_response(f"{status} {_reason_phrase(status)}", headers)
         return [payload]
+
+    @staticmethod
+    def _fault(environ: dict, rule: faults.FaultRule) -> tuple[int, list, bytes]:
+        """The injected answer; a disconnect asks the server to drop the connection and
+        carries a gateway 502 for WSGI servers that cannot."""
+        if rule.disconnect:
+            environ[DISCONNECT_KEY] = True
+            return faults.fault_response(faults.FaultRule(status=502))
+        return faults.fault_response(rule)
 
     def _serve(
         self, environ: dict, method: str, path: str, query_string: str
@@ -195,14 +306,60 @@ class EmulatorApp:
 
     # --- admin ----------------------------------------------------------------------------------
 
+    #: admin endpoint -> methods it answers (anything else there is a 405).
+    ADMIN_METHODS = {
+        "health": ("GET",),
+        "reset": ("POST",),
+        "faults": ("GET", "POST", "DELETE"),
+        "stats": ("GET", "DELETE"),
+    }
+
     def _admin(self, req: Request, rest: str) -> tuple[int, dict]:
-        if rest == "health" and req.method == "GET":
-            return 200, {"Emulator": {"Errors": [], "Warnings": [], "Status": "ok"}}
-        if rest == "reset" and req.method == "POST" and self.reset_hook is not None:
-            self.reset_hook()
-            self.ctx.schema_cache.clear()
-            return 200, serializer.operation_result()
-        return 404, serializer.operation_result(errors=[unknown_endpoint(req.path)])
+        """The ``/_emulator/`` endpoints: no Rally credentials, never under ``/slm/``."""
+        allowed = self.ADMIN_METHODS.get(rest)
+        if allowed is None:
+            return 404, serializer.operation_result(errors=[unknown_endpoint(req.path)])
+        if req.method not in allowed:
+            return 405, serializer.operation_result(
+                errors=[method_not_allowed(req.method, req.path)]
+            )
+        if rest == "health":
+            return 200, _emulator_body(Status="ok")
+        if rest == "reset":
+            return self._admin_reset()
+        if rest == "stats":
+            if req.method == "DELETE":
+                self.reset_stats()
+            return 200, _emulator_body(
+                InFlight=self.in_flight,
+                PeakInFlight=self.peak_in_flight,
+                Requests=len(self.request_log),
+                Latency=self.latency,
+            )
+        return self._admin_faults(req)
+
+    def _admin_reset(self) -> tuple[int, dict]:
+        if self.reset_hook is None:
+            return 409, serializer.operation_result(errors=[RESET_UNAVAILABLE])
+        self.reset_hook()
+        self.ctx.schema_cache.clear()
+        self.faults.clear()
+        return 200, serializer.operation_result()
+
+    def _admin_faults(self, req: Request) -> tuple[int, dict]:
+        if req.method == "DELETE":
+            cleared = self.faults.clear()
+            return 200, _emulator_body(Cleared=cleared, Faults=[])
+        if req.method == "POST":
+            try:
+                data = json.loads(req.body.decode("utf-8") or "null")
+                rule = faults.parse_rule(data)
+            except (ValueError, UnicodeDecodeError) as exc:  # FaultRuleError is a ValueError
+                text = exc if isinstance(exc, faults.FaultRuleError) else f"invalid JSON: {exc}"
+                return 400, serializer.operation_result(errors=[f"Cannot parse fault rule: {text}"])
+            rule_id = self.faults.add(rule)
+            return 200, _emulator_body(Id=rule_id, Faults=self.faults.rules())
+        return 200, _emulator_body(Faults=self.faults.rules())
 
     # --- rendering ------------------------------------------------------------------------------
 
@@ -232,8 +389,14 @@ class EmulatorApp:
 
 
 def make_app(backend: Any, **options: Any) -> EmulatorApp:
-    """The WSGI application for ``backend`` (options: ``log``, ``quiet``, ``reset``)."""
+    """The WSGI application for ``backend`` (options: ``log``, ``quiet``, ``reset``,
+    ``latency``)."""
     return EmulatorApp(backend, **options)
+
+
+def _emulator_body(**fields: Any) -> dict:
+    """The envelope of admin answers: Rally-like ``Errors``/``Warnings`` plus the data."""
+    return {"Emulator": {"Errors": [], "Warnings": [], **fields}}
 
 
 def _reason_phrase(status: int) -> str:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -304,7 +304,14 @@ class Schema:
                     f"portfolio item types {seen[t.ordinal]!r} and {t.element_name!r} share Ordinal {t.ordinal}"
                 )
             seen[t.ordinal] = t.element_name
+        state = own.get("PortfolioItem", {}).get("State")
         for i, t in enumerate(levels):
+            if state is not None:
+                # Each level has States of its own, so its State attribute is its own
+                # AttributeDefinition: the id in an AllowedValues URL names the level.
+                own[t.element_name]["State"] = replace(
+                    state, oid=builtin_attr_oid(t.element_name, "State")
+                )
             if i + 1 < len(levels):
                 up = levels[i + 1].element_name
                 own[t.element_name]["Parent"] = AttrDef(

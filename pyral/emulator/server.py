@@ -5,7 +5,8 @@ up to 12 requests in parallel, so the server must speak HTTP/1.1 with keep-alive
 connections on threads.  ``http.server.ThreadingHTTPServer`` gives exactly that with the
 stdlib; this module only adds the WSGI bridge, TLS with the handshake done on the connection's
 own thread (a stalled client never blocks ``accept``), and a clean ``stop()`` that also closes
-idle keep-alive connections.
+idle keep-alive connections.  It also honours the app's request to drop a connection
+unanswered, which is how an injected ``disconnect`` fault looks like a reset to the client.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .app import EmulatorApp, make_app
+from .app import DISCONNECT_KEY, EmulatorApp, make_app
+from .faults import FaultRule, make_rule
 from .tls import CertificatePair, certificate, server_context
 
 #: seconds an idle keep-alive connection is kept open.
@@ -33,6 +35,9 @@ class _WSGIRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "RallyWSAPIEmulator/1.0"
     timeout = IDLE_TIMEOUT
+    # Headers and body go out in separate writes; with Nagle's algorithm on, a keep-alive
+    # client's delayed ACK then holds every response back ~40 ms.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
         self._serve()
@@ -104,6 +109,9 @@ class _WSGIRequestHandler(BaseHTTPRequestHandler):
             return lambda _data: None
 
         payload = b"".join(server.app(environ, start_response))
+        if environ.get(DISCONNECT_KEY):
+            self._drop()
+            return
         code, _, phrase = captured["status"].partition(" ")
         self.send_response(int(code), phrase)
         for name, value in captured["headers"]:
@@ -113,6 +121,12 @@ class _WSGIRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+    def _drop(self) -> None:
+        """Close the connection without a byte of response: the client sees a reset."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Server(ThreadingHTTPServer):
@@ -164,6 +178,8 @@ class EmulatorServer:
 
     Pass a ready ``backend``, or let the server build one: a SQLite store at ``db`` (a temp
     file when None) loaded with ``seed`` (a dict or a seed-file path) and/or ``demo`` data.
+    ``latency`` (seconds) and :meth:`inject_fault` make it behave like a slow or failing
+    Rally; both are off unless asked for.
     """
 
     def __init__(
@@ -180,6 +196,7 @@ class EmulatorServer:
         db: str | None = None,
         quiet: bool = False,
         log: Any = None,
+        latency: float = 0.0,
     ) -> None:
         self.host = host
         self.port = port
@@ -195,7 +212,13 @@ class EmulatorServer:
         self.backend = (
             backend if backend is not None else build_backend(db=db, seed=seed, demo=demo)
         )
-        self.app: EmulatorApp = make_app(self.backend, quiet=quiet, log=log, reset=self._reset)
+        self.app: EmulatorApp = make_app(
+            self.backend,
+            quiet=quiet,
+            log=log,
+            reset=self._reset if self._owns_backend else None,
+            latency=latency,
+        )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._cert: CertificatePair | None = None
@@ -274,6 +297,54 @@ class EmulatorServer:
     def certificate_file(self) -> str | None:
         """The PEM certificate in use (to pass as ``verify=`` instead of disabling checks)."""
         return self._cert.certfile if self._cert else None
+
+    # --- faults and latency ------------------------------------------------------------------
+
+    @property
+    def latency(self) -> float:
+        """Seconds every WSAPI request waits before its answer; settable while serving."""
+        return self.app.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self.app.latency = seconds
+
+    def inject_fault(
+        self,
+        status: int | None = None,
+        *,
+        count: int = 1,
+        retry_after: float | None = None,
+        method: str | None = None,
+        path_contains: str | None = None,
+        body: str | None = None,
+        disconnect: bool = False,
+    ) -> FaultRule:
+        """Answer the next ``count`` matching WSAPI requests with ``status`` (or drop them).
+
+        Same fields and checks as ``POST /_emulator/faults``; a bad value raises
+        ``faults.FaultRuleError`` (a ``ValueError``).
+        """
+        rule = make_rule(
+            status=status,
+            count=count,
+            retry_after=retry_after,
+            method=method,
+            path_contains=path_contains,
+            body=body,
+            disconnect=disconnect,
+        )
+        self.app.faults.add(rule)
+        return rule
+
+    def clear_faults(self) -> int:
+        """Drop every queued fault rule; returns how many were still queued."""
+        return self.app.faults.clear()
+
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        """Queued fault rules (with ``id`` and ``remaining``), oldest first."""
+        return self.app.faults.rules()
 
     # --- reset ----------------------------------------------------------------------------------
 

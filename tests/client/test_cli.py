@@ -268,6 +268,21 @@ def test_show_by_formatted_id_text(cli, rally):
     assert expected._ref in out
 
 
+def test_show_text_lists_only_fields_with_a_value(cli, rally):
+    story = _one(rally, "Story", "US12")
+    assert story.Milestones == [] and story.Tags  # the demo data this relies on
+    out = cli.ok("show", "US12")
+    fields = {
+        line.split(":", 1)[0]: line.split(":", 1)[1].strip()
+        for line in out.splitlines()
+        if line[:1] not in ("", " ")
+    }
+    assert "Milestones" not in fields  # an empty collection shows nothing, so no line
+    assert all(fields.values()), [name for name, text in fields.items() if not text]
+    assert fields["Tags"] == ", ".join(t.Name for t in story.Tags)
+    assert fields["Name"] == story.Name
+
+
 def test_show_json_with_fetch_and_by_ref_forms(cli, rally):
     story = _one(rally, "Story", "US1")
     by_fid = json.loads(cli.ok("show", "US1", "--fetch", "name,owner", "--format", "json"))

@@ -107,6 +107,8 @@ class Backend:
     query = reading.run_query
     collection = reading.collection
     collection_count = reading.collection_count
+    pi_state_names = reading.pi_state_names
+    reference_allowed_values = reading.reference_allowed_values
 
     def get_rows(self, oids: Iterable[int]) -> dict[int, Row]:
         """Raw rows by oid (recycled ones included), for the serializer's shallow refs."""
@@ -147,5 +149,14 @@ class Backend:
             return None
         if parsed.oid is not None:
             return parsed.oid
-        rows = self.store.select("json_extract(o.data, '$.ObjectUUID') = ?", [parsed.uuid], limit=1)
+        return self.uuid_to_oid(parsed.uuid or "")
+
+    def uuid_to_oid(self, uuid: str) -> int | None:
+        """The ObjectID of the object (recycled ones included) whose ObjectUUID is ``uuid``.
+
+        ``uuid`` must be in the stored form (:func:`refs.canonical_uuid`).  Recycled rows
+        are found too, so each operation reports its own "cannot find" text for them,
+        exactly as it does for their ObjectID.
+        """
+        rows = self.store.select("json_extract(o.data, '$.ObjectUUID') = ?", [uuid], limit=1)
         return rows[0].oid if rows else None

@@ -78,6 +78,19 @@ def may_access_workspace(store: Store, user: Row, workspace_oid: int | None) -> 
     return workspace_oid is None or workspace_oid in granted_workspace_oids(store, user)
 
 
+def permitted_users_condition(workspace_oid: int) -> tuple[str, list[int]]:
+    """SQL over ``objects o`` keeping the users with permission in one workspace.
+
+    A permission here is an explicit workspace grant, the same rule that decides what a
+    user may read (:func:`may_access_workspace`), so "who is in this workspace" and "who
+    can see it" never disagree.
+    """
+    return (
+        "o.oid IN (SELECT a.user_oid FROM workspace_access a WHERE a.workspace_oid = ?)",
+        [workspace_oid],
+    )
+
+
 def user_workspaces(store: Store, user: Row) -> list[Row]:
     granted = granted_workspace_oids(store, user)
     rows = store.select("o.type = 'Workspace' AND o.recycled = 0", [])

@@ -83,8 +83,13 @@ def run_query(
     project: Row | None,
     scope_up: bool,
     scope_down: bool,
+    workspace_named: bool = True,
 ) -> tuple[int, list[Row]]:
-    """(TotalResultCount, the page of rows); ``start`` is 1-based."""
+    """(TotalResultCount, the page of rows); ``start`` is 1-based.
+
+    ``workspace_named`` is false when the request sent no ``workspace`` and ``workspace``
+    is only the caller's default (it matters for User queries, see ``base_where``).
+    """
     schema = backend.schema_for(workspace.oid if workspace else None)
     where = base_where(
         backend.store,
@@ -95,6 +100,7 @@ def run_query(
         scope_up=scope_up,
         scope_down=scope_down,
         visible_workspaces=identity.granted_workspace_oids(backend.store, user),
+        workspace_named=workspace_named,
     )
     order_sql = _filter_and_order(schema, typedef, query, order, where)
     if typedef.element_name in EMPTY_QUERY_TYPES:
@@ -156,3 +162,46 @@ def collection_count(backend: Backend, owner: Row, attr: AttrDef) -> int:
         return 0
     where = member_where(backend, schema, owner, attr)
     return backend.store.count(where.sql, where.params)
+
+
+def pi_state_names(backend: Backend, workspace: Row, typedef: TypeDef) -> list[str]:
+    """Names of a portfolio-item level's enabled States in one workspace, by OrderIndex.
+
+    Read from the State rows on every call (States can be renamed, reordered or disabled
+    while serving); a level is matched through its TypeDefinition row, as ``State.TypeDef``
+    points at it.  A disabled State cannot be chosen, so it is not listed.
+    """
+    rows = backend.store.select(
+        "o.type = 'State' AND o.recycled = 0 AND o.workspace = ?"
+        " AND coalesce(json_extract(o.data, '$.Enabled'), 1) != 0"
+        " AND json_extract(o.data, '$.TypeDef') IN (SELECT t.oid FROM objects t"
+        " WHERE t.type = 'TypeDefinition' AND (t.workspace = ? OR t.workspace IS NULL)"
+        " AND (json_extract(t.data, '$.TypePath') = ? OR json_extract(t.data, '$.ElementName') = ?))",
+        [workspace.oid, workspace.oid, typedef.type_path, typedef.element_name],
+        order_sql="json_extract(o.data, '$.OrderIndex'), o.oid",
+    )
+    return [str(r.data.get("Name") or "") for r in rows]
+
+
+def reference_allowed_values(
+    backend: Backend, workspace: Row, typedef: TypeDef, attr: AttrDef
+) -> list[str]:
+    """What ``AllowedValues`` lists for an OBJECT or COLLECTION attribute, by name.
+
+    Only targets whose choices are the same for every item of the workspace are listed:
+    a portfolio-item level's States and the workspace's (unarchived) Tags.  Everything
+    else (Owner, Project, Iteration, Milestones, other artifacts...) depends on the item
+    or its project, so the list is empty, and clients treat the attribute as free.
+    """
+    if attr.target == "State" and attr.is_reference:
+        concrete = not typedef.abstract and typedef.is_portfolio_item()
+        return pi_state_names(backend, workspace, typedef) if concrete else []
+    if attr.target == "Tag":
+        rows = backend.store.select(
+            "o.type = 'Tag' AND o.recycled = 0 AND o.workspace = ?"
+            " AND coalesce(json_extract(o.data, '$.Archived'), 0) = 0",
+            [workspace.oid],
+            order_sql="lower(json_extract(o.data, '$.Name')), o.oid",
+        )
+        return [str(r.data.get("Name") or "") for r in rows]
+    return []

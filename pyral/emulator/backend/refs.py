@@ -78,11 +78,22 @@ def parse_ref(value: Any) -> ParsedRef | None:
         hint = f"portfolioitem/{hint}"
     if _OID.match(ident):
         return ParsedRef(hint, oid=int(ident))
+    uuid = canonical_uuid(ident)
+    return ParsedRef(hint, uuid=uuid) if uuid is not None else None
+
+
+def canonical_uuid(text: str) -> str | None:
+    """An ObjectUUID as stored (lowercase, dashed), from either spelling; None otherwise.
+
+    Rally takes an ObjectUUID wherever an ObjectID may go, dashed or as 32 compact hex
+    digits, so both spellings must name the same object.
+    """
+    ident = text.strip()
     if _UUID_DASHED.match(ident):
-        return ParsedRef(hint, uuid=ident.lower())
+        return ident.lower()
     if _UUID_COMPACT.match(ident):
         h = ident.lower()
-        return ParsedRef(hint, uuid=f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
     return None
 
 

@@ -16,6 +16,8 @@ from typing import Any
 from pyral.emulator.schema import Schema, TypeDef
 from pyral.emulator.store import Row, Store
 
+from . import identity
+
 
 @dataclass
 class Where:
@@ -91,10 +93,22 @@ def base_where(
     scope_up: bool,
     scope_down: bool,
     visible_workspaces: set[int],
+    workspace_named: bool = True,
 ) -> Where:
-    """Type, workspace, project and recycle-bin restrictions for a query on ``typedef``."""
+    """Type, workspace, project and recycle-bin restrictions for a query on ``typedef``.
+
+    Users belong to the subscription, not to a workspace, yet Rally answers a User query
+    that names a ``workspace`` with the users who have permission in that workspace (what
+    pyral's ``getAllUsers(workspace=...)`` relies on).  Without a ``workspace`` parameter
+    (``workspace_named`` false: the default workspace was only filled in for the schema),
+    every user of the subscription is listed: any user may see the others' names.
+    """
     where = Where()
-    where.add_in("o.type", concrete_type_names(schema, typedef))
+    types = concrete_type_names(schema, typedef)
+    where.add_in("o.type", types)
+    if workspace is not None and workspace_named and "User" in types:
+        sql, params = identity.permitted_users_condition(workspace.oid)
+        where.add(f"o.type != 'User' OR {sql}", *params)
     where.add("o.recycled = 0")
     if typedef.element_name == "Workspace":
         where.add_in("o.oid", sorted(visible_workspaces))

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .. import errors
-from ..backend.refs import typed_body
+from ..backend.refs import canonical_uuid, typed_body
 from ..query import parse_fetch
 from ..serializer import FetchSpec, Serializer
 
@@ -206,20 +206,28 @@ def unwrap_typed_body(ctx: Any, body: Any, td: Any, ws_oid: int | None) -> tuple
     return key, attrs
 
 
+#: What a well-formed ObjectUUID naming no object stands for: an ObjectID no object has
+#: (ids start at 100000, built-ins are negative), so each operation answers with its own
+#: "cannot find" text, exactly as for an unknown ObjectID.
+NO_SUCH_OID = 0
+
+
 def parse_oid(ctx: Any, text: str) -> int:
-    """An ObjectID from a URL segment: digits (negative for built-ins), UUIDs via the backend."""
+    """An ObjectID from a URL segment: digits (negative for built-ins) or an ObjectUUID.
+
+    Rally accepts an ObjectUUID, dashed or as 32 compact hex digits, wherever an ObjectID
+    goes in a URL (read, update, delete, collections).  Anything else cannot name an object.
+    """
     raw = text.strip()
     try:
         return int(raw)
     except ValueError:
         pass
-    try:
-        oid = ctx.backend.ref_to_oid(raw)
-    except errors.WsapiError:
-        oid = None
-    if oid is None:
+    uuid = canonical_uuid(raw)
+    if uuid is None:
         raise errors.NotFoundError(bad_oid(raw))
-    return int(oid)
+    oid = ctx.backend.uuid_to_oid(uuid)
+    return NO_SUCH_OID if oid is None else int(oid)
 
 
 # --- handler context ----------------------------------------------------------------------------

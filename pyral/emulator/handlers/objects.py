@@ -20,6 +20,7 @@ from .base import (
     not_supported,
     paging,
     parse_oid,
+    ref_param,
     unwrap_typed_body,
 )
 
@@ -48,6 +49,7 @@ def query(ctx: HandlerContext, req: Request, type: str) -> Reply:
         project=project,
         scope_up=flag(req, "projectScopeUp", False),
         scope_down=flag(req, "projectScopeDown", True),
+        workspace_named=ref_param(req, "workspace") is not None,
     )
     ser = ctx.serializer(req)
     items = [ser.item(row, fetch) for row in rows]

@@ -18,6 +18,7 @@ from .base import (
     paging,
 )
 from .objects import Reply, query, read_reply
+from .typedefs import allowed_value_texts
 
 
 def security_token(ctx: HandlerContext, req: Request) -> Reply:
@@ -99,8 +100,8 @@ def allowed_values(ctx: HandlerContext, req: Request, oid: str) -> Reply:
     found = _find_attribute(ctx.schema(ws.oid), number)
     if found is None:
         raise errors.QueryError(errors.CANNOT_FIND_TO_READ)
-    _, attr = found
-    values = list(attr.allowed_values or [])
+    td, attr = found
+    values = allowed_value_texts(ctx, ws, td, attr)
     service = req.base.rstrip("/") + serializer.SERVICE_PATH
     items = [
         serializer.allowed_value_item(v, service=service, attr_oid=number, index=i)

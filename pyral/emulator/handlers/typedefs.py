@@ -170,3 +170,15 @@ def attribute(ctx: HandlerContext, req: Request, oid: str) -> Reply:
                 body = _shape(attr, narrowing(fetch_spec(req)), full_default=True)
                 return 200, serializer.read_result("AttributeDefinition", body)
     raise errors.NotFoundError(errors.CANNOT_FIND_TO_READ)
+
+
+def allowed_value_texts(ctx: HandlerContext, ws: Any, td: Any, attr: Any) -> list[str]:
+    """The values ``/attributedefinition/<oid>/AllowedValues`` lists, in order.
+
+    Scalar attributes list their schema values.  For references the schema holds no list:
+    the values are objects of the workspace (a level's States, the Tags), read from the
+    store on each request so renamed or added ones show at once.
+    """
+    if attr.is_reference or attr.is_collection:
+        return list(ctx.backend.reference_allowed_values(ws, td, attr))
+    return [str(v) for v in attr.allowed_values or ()]
