@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import threading
@@ -118,6 +119,21 @@ _COLUMNS = "o.oid, o.type, o.workspace, o.project, o.fid_num, o.rank, o.recycled
 # Password hashing: the emulator is a test tool, so a modest iteration count keeps basic
 # auth cheap per request while still never storing the password itself.
 _PBKDF2_ITERATIONS = 2000
+
+
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def json_field(alias: str, name: str) -> str:
+    """SQL reading attribute ``name`` of the row aliased ``alias``: ``json_extract(o.data, '$.Name')``.
+
+    The JSON path is spelled literally (never bound as a parameter) because only a literal path
+    lets SQLite use the expression indexes above; ``name`` is therefore checked to be a plain
+    attribute name.
+    """
+    if not _ATTRIBUTE_NAME.fullmatch(name):
+        raise ValueError(f"not an attribute name: {name!r}")
+    return f"json_extract({alias}.data, '$.{name}')"
 
 
 def now_iso(moment: datetime | None = None) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyral.emulator.errors import ValidationError, WsapiError
 from pyral.emulator.schema import AttrDef, TypeDef
-from pyral.emulator.store import Row
+from pyral.emulator.store import Row, json_field
 
 from . import messages, revisions
 from .context import WriteContext, resolve_references
@@ -30,12 +30,12 @@ def _back_attr(ctx: WriteContext, attr: AttrDef) -> tuple[str, bool]:
 
 def current_members(ctx: WriteContext, owner_oid: int, attr: AttrDef) -> list[Row]:
     name, is_list = _back_attr(ctx, attr)
-    path = f"$.{name}"
+    field = json_field("o", name)
     if is_list:
         return ctx.select(
-            "EXISTS (SELECT 1 FROM json_each(o.data, ?) j WHERE j.value = ?)", [path, owner_oid]
+            f"EXISTS (SELECT 1 FROM json_each({field}) j WHERE j.value = ?)", [owner_oid]
         )
-    return ctx.select("json_extract(o.data, ?) = ?", [path, owner_oid])
+    return ctx.select(f"{field} = ?", [owner_oid])
 
 
 def _link(ctx: WriteContext, member: Row, owner_oid: int, attr: AttrDef, linked: bool) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from pyral.emulator import errors
 from pyral.emulator.errors import NotFoundError
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
-from pyral.emulator.store import Row
+from pyral.emulator.store import Row, json_field
 
 from . import identity
 from .scoping import Where, base_where, concrete_type_names
@@ -120,13 +120,11 @@ def member_where(backend: Backend, schema: Schema, owner: Row, attr: AttrDef) ->
         where.add_in("o.oid", oids)
         return where
     back = target.attribute(attr.inverse_of or "") if target else None
-    path = f"$.{attr.inverse_of}"
+    field = json_field("o", attr.inverse_of or "")
     if back is not None and back.is_collection:
-        where.add(
-            "EXISTS (SELECT 1 FROM json_each(o.data, ?) j WHERE j.value = ?)", path, owner.oid
-        )
+        where.add(f"EXISTS (SELECT 1 FROM json_each({field}) j WHERE j.value = ?)", owner.oid)
     else:
-        where.add("json_extract(o.data, ?) = ?", path, owner.oid)
+        where.add(f"{field} = ?", owner.oid)
     return where
 
 

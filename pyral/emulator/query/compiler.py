@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pyral.emulator.errors import QueryError, could_not_parse
+from pyral.emulator.store import json_field
 
 from .ast import NEGATED_OPS, BoolOp, Comparison, Expr, Null, Range, Scalar, ValueList
 from .resolve import Resolver, Step, is_collection, is_object
@@ -95,7 +96,7 @@ def ranked_values(attr: Any) -> list[str]:
 def column(alias: str, name: str) -> str:
     if name in _COLUMNS:
         return f"{alias}.{_COLUMNS[name]}"
-    return f"json_extract({alias}.data, '$.{name}')"
+    return json_field(alias, name)
 
 
 def compile_query(
