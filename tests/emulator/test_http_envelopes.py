@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-GOLDEN = Path("/work/shared/wsapi/golden")
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
 VERSION = {"_rallyAPIMajor": "2", "_rallyAPIMinor": "0"}
 
 

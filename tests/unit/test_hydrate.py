@@ -14,7 +14,7 @@ from pyral.exceptions import RallyRESTAPIError, UnreferenceableOIDError
 from pyral.hydrate import MAX_NESTING, EntityHydrator
 
 SVC = "https://rally1.rallydev.com/slm/webservice/v2.0"
-GOLDEN = Path("/work/shared/wsapi/golden")
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
 DATA = Path(__file__).parent / "data"
 
 
