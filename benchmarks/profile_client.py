@@ -28,6 +28,7 @@ CASES = {
     "stream": {"threads": 1},
     "hydrate": {"fetch": "true", "limit": 2000, "touch": HYDRATE_NAMES},
     "shells": {"fetch": False, "limit": 2000, "touch": ["Name"]},
+    "lazy": {"fetch": False, "limit": 100, "pagesize": 100, "touch": ["State"], "lazy": True},
 }
 
 

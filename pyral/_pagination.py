@@ -1,18 +1,24 @@
 """The pager: which pages to ask for, and serving their items lazily and in order.
 
 Paging arithmetic is kept in pure functions so it can be tested without a server; the
-``Pager`` only decides *when* to call the page fetcher it is given.  Memory stays bounded by
-one page (sequential mode) or by ``threads`` pages (parallel mode), because a page is only
-requested when iteration reaches it.
+``Pager`` only decides *when* to call the page fetcher it is given.
+
+Sequential mode (the default) is strictly lazy: a page is requested when iteration reaches
+it, and the page just served is let go before the next one is asked for, so memory holds one
+page.  Parallel mode (``threads=N``) fetches pages in groups of N and keeps *one group ahead*:
+as soon as iteration starts on a group, the next group is requested in the background, so
+the server works on it while the caller consumes the current one.  Memory is then bounded by
+two groups, at most N requests are in flight, and the pages requested are exactly the ones
+sequential iteration would ask for (a caller that stops early may have caused one group to
+be fetched speculatively).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
-
-from pyral.cargotruck import run_in_order
 
 DEFAULT_PAGESIZE = 500
 MAX_PAGESIZE = 2000
@@ -130,6 +136,11 @@ class Pager:
         self._fetched = len(first_page)  # items received so far (all pages)
         self.served = 0
         self.pages_fetched = 1
+        self._pool: ThreadPoolExecutor | None = None
+        # the group requested ahead of iteration: (start indexes, their futures)
+        self._ahead: tuple[list[int], list[Future[list[dict[str, Any]]]]] | None = None
+        # parallel mode asks for the first follow-up group when iteration begins
+        self._kick = self.threads > 1 and fetch_page is not None
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return self
@@ -137,33 +148,82 @@ class Pager:
     def __next__(self) -> dict[str, Any]:
         if self.served >= self.servable:
             raise StopIteration
-        if self._pos >= len(self._buffer):
-            self._refill()
-            if self._pos >= len(self._buffer):
+        if self._kick:
+            self._kick = False
+            self._prefetch()
+        pos = self._pos
+        if pos >= len(self._buffer):
+            self._refill()  # (no local reference to the old page may outlive this call)
+            pos = self._pos
+            if pos >= len(self._buffer):
                 raise StopIteration
-        item = self._buffer[self._pos]
-        self._pos += 1
+        self._pos = pos + 1
         self.served += 1
-        return item
+        return self._buffer[pos]
 
-    def _refill(self) -> None:
-        """Fetch the next page (or group of pages) once the buffer is exhausted."""
-        if self._fetch_page is None:
-            return
-        starts = next_starts(
+    def close(self) -> None:
+        """Drop a group requested ahead and stop the page threads (parallel mode)."""
+        self._ahead = None
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def __del__(self) -> None:
+        if self.__dict__.get("_pool") is not None:
+            self.close()
+
+    # ------------------------------------------------------------------ fetching
+    def _next_group(self) -> list[int]:
+        return next_starts(
             self._page_start, self.page_size, self._fetched, self.servable, self.threads
         )
+
+    def _submit(self, starts: list[int]) -> list[Future[list[dict[str, Any]]]]:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                max_workers=self.threads, thread_name_prefix="pyral-page"
+            )
+        assert self._fetch_page is not None
+        return [self._pool.submit(self._fetch_page, start) for start in starts]
+
+    @staticmethod
+    def _collect(futures: list[Future[list[dict[str, Any]]]]) -> list[list[dict[str, Any]]]:
+        """Pages in request order; the first failure (in page order) propagates once every
+        request of the group has finished, so no request outlives the error unnoticed."""
+        wait(futures)
+        return [future.result() for future in futures]
+
+    def _prefetch(self) -> None:
+        """Request the next group in the background, or release the threads if none is left."""
+        starts = self._next_group()
         if not starts:
+            self.close()
             return
-        if len(starts) == 1:
-            pages = [self._fetch_page(starts[0])]
-        else:
-            pages = run_in_order(self._fetch_page, starts, len(starts))
-        self.pages_fetched += len(starts)
+        self._ahead = (starts, self._submit(starts))
+
+    def _refill(self) -> None:
+        """Take the next page (or group of pages) once the buffer is exhausted."""
+        if self._fetch_page is None:
+            return
+        # the page just served is released before the next one arrives (peak memory)
         self._buffer = []
         self._pos = 0
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            starts, futures = ahead
+            pages = self._collect(futures)
+        else:
+            starts = self._next_group()
+            if not starts:
+                return
+            if len(starts) == 1:
+                pages = [self._fetch_page(starts[0])]
+            else:
+                pages = self._collect(self._submit(starts))
+        self.pages_fetched += len(starts)
+        buffer: list[dict[str, Any]] = []
         for page_start, page in zip(starts, pages, strict=False):
-            self._buffer.extend(page)
+            buffer.extend(page)
             self._fetched += len(page)
             self._page_start = page_start
             if len(page) < self.page_size:
@@ -178,5 +238,8 @@ class Pager:
                         self._fetched,
                         self.servable,
                     )
-                    self.servable = min(self.servable, self.served + len(self._buffer))
+                    self.servable = min(self.servable, self.served + len(buffer))
                 break
+        self._buffer = buffer
+        if self.threads > 1:
+            self._prefetch()

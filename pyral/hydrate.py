@@ -140,7 +140,10 @@ class EntityHydrator:
         if not isinstance(item, dict):
             raise TypeError(f"cannot hydrate a {type(item).__name__}; expected a JSON object")
         if existingInstance is not None:
-            self._fill(existingInstance, item, depth=0, top=True)
+            if self._fast_refill_ok(existingInstance, item):
+                self._fill(existingInstance, item, depth=0, top=True, fast=True)
+            else:
+                self._fill(existingInstance, item, depth=0, top=True)
             existingInstance.__dict__["_hydrated"] = True
             return existingInstance
         if not item.get("_type"):
@@ -264,16 +267,33 @@ class EntityHydrator:
         if name is _ABSENT:
             name = item.get("Name", "Unknown")
         hydrated = top and self.hydration == "full"
-        state: dict[str, Any] = {
-            "oid": oid,
-            "Name": name,
-            "_ref": ref,
-            "_type": state_type,
-            "_hydrated": hydrated,
-            "_context": None,
-            "_client": self.client,
-            "typePath": type_path,
-        }
+        # The entity's own (key-sharing) dict is filled in __init__'s key order: CPython then
+        # stores only the values, which is most of what an entity costs in memory.
+        instance = object.__new__(cls)
+        state = instance.__dict__
+        state["oid"] = oid
+        state["Name"] = name
+        state["_ref"] = ref
+        state["_type"] = state_type
+        state["_hydrated"] = hydrated
+        state["_context"] = None
+        state["_client"] = self.client
+        state["typePath"] = type_path
+        if not self._fill_fast(state, item, depth, top):
+            # a key that can interact with collection markers: the general path, exactly
+            return self._build_general(item, depth, top, cls)
+        state["_hydrated"] = hydrated
+        return instance
+
+    def _fill_fast(
+        self, state: dict[str, Any], item: dict[str, Any], depth: int, top: bool
+    ) -> bool:
+        """``_fill``'s per-key loop for a state holding no collection markers.
+
+        Without markers in the state, ``_assign``'s marker bookkeeping can only matter for
+        keys spelled like a marker; on such a key (or a non-string one) this returns False,
+        with the state partly written, and the caller takes the general path instead.
+        """
         plain = self._plain_keys
         nested = depth < MAX_NESTING
         for key, value in item.items():
@@ -284,8 +304,7 @@ class EntityHydrator:
                 if kind == _ENVELOPE and top:
                     continue
                 if kind == _SPECIAL:
-                    # keys that can interact with collection markers: general path, exactly
-                    return self._build_general(item, depth, top, cls)
+                    return False
             kind_of_value = type(value)
             if kind_of_value in _SCALAR_TYPES:
                 state[key] = value
@@ -308,10 +327,7 @@ class EntityHydrator:
                 state[key] = [self._element(v, depth) for v in value]
             else:
                 self._assign(state, key, value, depth)
-        state["_hydrated"] = hydrated
-        instance = object.__new__(cls)
-        instance.__dict__ = state
-        return instance
+        return True
 
     def _build_general(
         self, item: dict[str, Any], depth: int, top: bool, cls: type[Persistable]
@@ -327,7 +343,31 @@ class EntityHydrator:
         instance.__dict__["_hydrated"] = top and self.hydration == "full"
         return instance
 
-    def _fill(self, instance: Persistable, item: dict[str, Any], depth: int, top: bool) -> None:
+    def _fast_refill_ok(self, instance: Persistable, item: dict[str, Any]) -> bool:
+        """May a lazy load fill ``instance`` through :meth:`_fill_fast`?
+
+        Checked before anything is written, because an existing entity cannot be rebuilt:
+        the item must be a plain dict with ordinary keys, and the entity must hold no
+        collection markers yet.
+        """
+        if type(item) is not dict:
+            return False
+        plain = self._plain_keys
+        for key in item:
+            if key not in plain and key not in _META_KEYS and self._classify(key) == _SPECIAL:
+                return False
+        return not any(
+            type(key) is not str or key.startswith(COLLECTION_MARKER) for key in instance.__dict__
+        )
+
+    def _fill(
+        self,
+        instance: Persistable,
+        item: dict[str, Any],
+        depth: int,
+        top: bool,
+        fast: bool = False,
+    ) -> None:
         state = instance.__dict__
         type_name = item.get("_type") or state.get("_type") or type(instance).__name__
         state["_client"] = self.client
@@ -346,10 +386,13 @@ class EntityHydrator:
         else:
             state["_type"] = type_name
             state.setdefault("typePath", None)
-        for key, value in item.items():
-            if key in _META_KEYS or (top and key in _ENVELOPE_KEYS):
-                continue
-            self._assign(state, key, value, depth)
+        if not fast:
+            for key, value in item.items():
+                if key in _META_KEYS or (top and key in _ENVELOPE_KEYS):
+                    continue
+                self._assign(state, key, value, depth)
+        elif not self._fill_fast(state, item, depth, top):
+            raise AssertionError("_fast_refill_ok admitted a key _fill_fast refuses")
         if isinstance(instance, AllowedAttributeValue):
             state["Name"] = "AllowedValue"
             state["value"] = item.get("StringValue")
