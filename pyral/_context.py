@@ -463,6 +463,8 @@ class ContextResolver:
         assert self.workspace is not None
         if workspace is UNSET or workspace == "current":
             return self.workspace
+        if isinstance(workspace, str) and not workspace.strip():
+            return self.workspace  # pyral 1.7.0 read a blank workspace as "the current one"
         if isinstance(workspace, str):
             tail = workspace.rstrip("/").split("/")
             if len(tail) >= 2 and tail[-2].lower() == "workspace" and tail[-1].isdigit():
@@ -482,8 +484,8 @@ class ContextResolver:
     def resolve_project_arg(
         self, ws: Target, project: Any, workspace_given: bool = False
     ) -> Target | None:
-        if project is None:
-            return None
+        if project is None or (isinstance(project, str) and not project.strip()):
+            return None  # a blank project, as in pyral 1.7.0, means no project parameter
         if project is UNSET or project == "current":
             if workspace_given and self.workspace is not None and ws.oid != self.workspace.oid:
                 return None  # Q11: another workspace, no project named -> the whole workspace

@@ -116,9 +116,14 @@ def format_query(criteria: Criteria) -> str:
         for item in criteria:
             if not isinstance(item, str):
                 raise InvalidQueryError(repr(item), criteria)
-        # pyral joined the conditions with AND and treated the result as one string; doing the
-        # same keeps its behaviour for lists of pre-parenthesised groups.
-        return _format_text(" AND ".join(item.strip() for item in criteria), criteria)
+        items = [item.strip() for item in criteria]
+        if len(items) > 1 and any(item.startswith("(") for item in items):
+            # pyral joined these too, which put ``(A) AND (B)`` at the top level where Rally
+            # wants one group: each item becomes its own group instead, ANDed right-nested.
+            return _fold_groups([_format_text(item, criteria) for item in items])
+        # pyral joined the conditions with AND and treated the result as one string; doing
+        # the same keeps its exact output (and its right-nesting) for plain conditions.
+        return _format_text(" AND ".join(items), criteria)
     raise InvalidQueryError(repr(criteria), criteria)
 
 
@@ -207,13 +212,31 @@ def _format_text(text: str, criteria: object) -> str:
 def _format_passthrough(text: str, criteria: object) -> str:
     """A script that wrote its own parentheses gets them back; only the encoding is ours.
 
-    pyral stripped the first and last character and let the builder put the outer pair back,
-    so ``(A) AND (B)`` travels as ``((A) AND (B))``.  Text that opens a group but does not end
-    one, or whose parentheses do not balance, can never be valid and is refused here.
+    pyral stripped the first and last character and let the builder put the outer pair back.
+    That is right when one group spans the text (``((A) AND (B))``), but turned ``(A) AND (B)``
+    into ``(A) AND (B)`` again, which Rally refuses (its query must be one group): such text is
+    kept whole so the builder's pair makes it ``((A) AND (B))``.  Text that opens a group but
+    does not end one, or whose parentheses do not balance, can never be valid and is refused.
     """
     if not text.endswith(")") or not _parens_balance(text):
         raise InvalidQueryError(text, criteria)
+    if not _one_group(text):
+        return encode_passthrough(text)
     return encode_passthrough(text[1:-1])
+
+
+def _one_group(text: str) -> bool:
+    """True when the opening parenthesis is closed by the last character (balanced text)."""
+    outside = _QUOTED_RE.sub("", text) if text.count('"') % 2 == 0 else text
+    depth = 0
+    for index, char in enumerate(outside):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index == len(outside) - 1
+    return False
 
 
 def _parens_balance(text: str) -> bool:
@@ -364,6 +387,14 @@ def _fold(chain: list[str | _Conjunction]) -> str:
             accumulated = f"{item.word}%20({accumulated})"
         else:
             accumulated = f"({_encode_condition(item)})%20{accumulated}"
+    return accumulated
+
+
+def _fold_groups(expressions: list[str]) -> str:
+    """Already-encoded expressions ANDed as ``(e1) AND ((e2) AND (e3))``, like ``_fold``."""
+    accumulated = expressions[-1]
+    for expression in reversed(expressions[:-1]):
+        accumulated = f"({expression})%20AND%20({accumulated})"
     return accumulated
 
 

@@ -10,6 +10,7 @@ clients in one process never see each other's state.
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import logging
 import re
@@ -102,9 +103,36 @@ def _split_server(server: str) -> tuple[str, str]:
     return "https", server.split("/")[0]
 
 
+def _json_encodable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _order_text(order: Any) -> str:
+    """A list or tuple of sort keys is joined with commas, as ``fetch`` lists are.
+
+    pyral 1.7.0 crashed inside ``quote`` on a list; sending ``str(list)`` would hand Rally
+    brackets and quotes it cannot parse.
+    """
+    if isinstance(order, (list, tuple)):
+        return ",".join(str(key).strip() for key in order)
+    return str(order)
+
+
 def _verify_setting(value: Any) -> bool | str:
-    if value is True or value is False:
-        return value
+    """``verify=`` for requests: a bool, or the path of a CA bundle.
+
+    pyral 1.7.0 compared with ``in [True, False]``, so ``0`` / ``1`` counted as booleans too.
+    The words ``true`` / ``false`` (config files and environment variables carry text) are
+    read as booleans rather than as the name of a CA bundle that cannot exist.
+    """
+    if isinstance(value, (bool, int)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
     if isinstance(value, str) and value:
         return value  # a CA bundle path
     return True
@@ -467,7 +495,7 @@ class Rally(AttachmentsMixin, RankingMixin):
         if query:
             params.append(f"query=({format_query(query)})")
         if order:
-            params.append(f"order={quote(str(order))}")
+            params.append(f"order={quote(_order_text(order))}")
         params.extend(self._augments(kwargs, workspace, project))
         params.append(f"pagesize={normalize_pagesize(kwargs.get('pagesize'))}")
         base = f"{self.service_url}/{official}?" + "&".join(params)
@@ -552,7 +580,7 @@ class Rally(AttachmentsMixin, RankingMixin):
         if kwargs.get("query") and "query" not in present:
             params.append(f"query=({format_query(kwargs['query'])})")
         if kwargs.get("order") and "order" not in present:
-            params.append(f"order={quote(str(kwargs['order']))}")
+            params.append(f"order={quote(_order_text(kwargs['order']))}")
         if "pagesize" not in present:
             params.append(f"pagesize={normalize_pagesize(kwargs.get('pagesize', KILO_PAGESIZE))}")
         if not kwargs.get("_disableAugments") and "workspace" not in present:
@@ -596,6 +624,10 @@ class Rally(AttachmentsMixin, RankingMixin):
         ref_like = re.compile(r"^(?:https?://.*/)?/?[A-Za-z/]+/-?[\w-]+$")
         out: dict[str, Any] = {}
         for key, value in data.items():
+            if isinstance(value, (datetime.date, datetime.datetime)):
+                value = value.isoformat()  # Rally takes ISO 8601 text; json cannot encode dates
+            if isinstance(value, (tuple, set, frozenset)):
+                value = list(value)  # a tuple of Tags is as much a collection as a list is
             if isinstance(value, Persistable):
                 out[key] = value._ref
             elif isinstance(value, list):
@@ -687,7 +719,12 @@ class Rally(AttachmentsMixin, RankingMixin):
         url = f"{self.service_url}/{official.lower()}/{ident}?" + "&".join(
             self._write_params(augments)
         )
-        env, status = self._write(method, url, json.dumps({official: data}))
+        try:
+            body = json.dumps({official: data})
+        except TypeError as exc:  # name the attribute: json's text names only the value's type
+            culprit = next((k for k, v in data.items() if not _json_encodable(v)), "?")
+            raise TypeError(f"{official}.{culprit}: {exc}") from None
+        env, status = self._write(method, url, body)
         return env, status, augments
 
     def _write(self, method: str, url: str, body: str | None) -> tuple[Envelope, int]:
@@ -750,6 +787,10 @@ class Rally(AttachmentsMixin, RankingMixin):
     ) -> Any:
         """Update an item identified by ObjectID or FormattedID; returns the updated entity."""
         official = self._writable_name(entityName, "update")
+        if not isinstance(itemData, dict):
+            raise TypeError(
+                f"update of {official} needs a dict of attribute values, not {type(itemData).__name__}"
+            )
         oid = itemData.get("ObjectID")
         if not oid:
             fid = itemData.get("FormattedID")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
-        "--port", type=int, default=0, help="port to bind; 0 picks a free one (default)"
+        "--port", type=_port, default=0, help="port to bind; 0 picks a free one (default)"
     )
     parser.add_argument(
         "--tls", action="store_true", help="serve HTTPS with a generated self-signed certificate"
@@ -45,6 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="delay every WSAPI answer by MS milliseconds, like a remote Rally (default 0)",
     )
     return parser
+
+
+def _port(text: str) -> int:
+    """``--port`` value; out of 0..65535 is a usage error, not a traceback from ``bind()``."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text!r}")
+    return value
 
 
 def _milliseconds(text: str) -> float:
@@ -83,8 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             latency=args.latency,
         )
         server.start()
-    except (TLSSetupError, ValueError, OSError) as exc:
+    except (TLSSetupError, ValueError, OSError, OverflowError) as exc:
         print(f"pyral-emulator: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:  # --db names a directory, an unwritable place or not a database
+        print(f"pyral-emulator: cannot use --db {args.db}: {exc}", file=sys.stderr)
         return 2
     print(server.url, flush=True)
     _describe(args, server)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import re
 import sys
 import threading
 import time
@@ -354,7 +355,7 @@ class EmulatorApp:
             try:
                 data = json.loads(req.body.decode("utf-8") or "null")
                 rule = faults.parse_rule(data)
-            except (ValueError, UnicodeDecodeError) as exc:  # FaultRuleError is a ValueError
+            except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # FaultRuleError too
                 text = exc if isinstance(exc, faults.FaultRuleError) else f"invalid JSON: {exc}"
                 return 400, serializer.operation_result(errors=[f"Cannot parse fault rule: {text}"])
             rule_id = self.faults.add(rule)
@@ -375,7 +376,7 @@ class EmulatorApp:
     ) -> tuple[int, list, bytes]:
         payload = serializer.dumps(body, pretty=(pretty or "").lower() == "true")
         content_type = "application/json; charset=utf-8"
-        if jsonp and jsonp.replace("_", "").replace(".", "").isalnum():
+        if jsonp and _JSONP_CALLBACK.fullmatch(jsonp):
             payload = jsonp.encode("ascii") + b"(" + payload + b")"
             content_type = "application/javascript; charset=utf-8"
         out = [("Content-Type", content_type), *(extra or [])]
@@ -386,6 +387,11 @@ class EmulatorApp:
             out.append(("Vary", "Accept-Encoding"))
         out.append(("Content-Length", str(len(payload))))
         return status, out, payload
+
+
+# A JavaScript identifier path in ASCII only: str.isalnum() also accepts letters such as
+# "日本", which cannot be written into the ASCII callback prefix (and the write is done by then).
+_JSONP_CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*")
 
 
 def make_app(backend: Any, **options: Any) -> EmulatorApp:

@@ -9,6 +9,8 @@ module lets tests and docs quote them from a single place.
 
 from __future__ import annotations
 
+import json
+
 
 class WsapiError(Exception):
     """A failure to report inside a WSAPI envelope."""
@@ -105,7 +107,9 @@ def invalid_allowed_value(type_name: str, attr: str, value: object, allowed: lis
 
 
 def bad_reference(value: object) -> str:
-    return f'Cannot parse object reference from "{value}"'
+    # The client sent JSON, so echo JSON (null, {}), not Python's repr (None, {}).
+    shown = value if isinstance(value, str) else json.dumps(value, default=str)
+    return f'Cannot parse object reference from "{shown}"'
 
 
 def read_only(type_name: str, attr: str) -> str:

@@ -17,11 +17,13 @@ import os
 import socket
 import sys
 import threading
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .app import DISCONNECT_KEY, EmulatorApp, make_app
+from . import serializer
+from .app import DISCONNECT_KEY, MAX_BODY_BYTES, EmulatorApp, make_app
 from .faults import FaultRule, make_rule
 from .tls import CertificatePair, certificate, server_context
 
@@ -47,24 +49,63 @@ class _WSGIRequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Silenced: the app writes its own one-line request log."""
 
-    def _read_body(self) -> bytes:
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Protocol-level refusals, in a Rally-shaped envelope instead of the stdlib HTML page.
+
+        An unknown method (the stdlib's 501) goes to the app like any other request, which
+        answers the 405 every WSAPI client expects.
+        """
+        if code == 501 and self.command and self.path:
+            self._serve()
+            return
+        text = message or _status_phrase(code)
+        payload = serializer.dumps(serializer.operation_result(errors=[f"{code} {text}"]))
+        self.close_connection = True
+        try:
+            self.send_response(code, message)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Connection", "close")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+        except OSError:
+            pass
+
+    def _read_body(self) -> tuple[bytes, int]:
+        """The body and its size; a body over the app's limit is left unread.
+
+        A declared size over :data:`MAX_BODY_BYTES` is returned with no bytes (the app then
+        answers 413 and the connection is closed), so a client cannot make the server allocate
+        whatever ``Content-Length`` claims.
+        """
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             chunks = []
+            total = 0
             while True:
                 size_line = self.rfile.readline(65537).split(b";", 1)[0].strip()
+                if size_line and not size_line.isalnum():  # "-5" and "+5" pass int() but are bad
+                    raise ValueError(size_line)
                 size = int(size_line or b"0", 16)
                 if size == 0:
                     while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
                         pass
                     break
+                total += size
+                if total > MAX_BODY_BYTES:
+                    self.close_connection = True
+                    return b"", total
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline(65537)
-            return b"".join(chunks)
+            return b"".join(chunks), total
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = 0
-        return self.rfile.read(length) if length > 0 else b""
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            return b"", length
+        return (self.rfile.read(length), length) if length > 0 else (b"", 0)
 
     def _serve(self) -> None:
         target = self.path
@@ -73,7 +114,7 @@ class _WSGIRequestHandler(BaseHTTPRequestHandler):
             target = parts.path + (f"?{parts.query}" if parts.query else "")
         path, _, query = target.partition("?")
         try:
-            body = self._read_body()
+            body, length = self._read_body()
         except ValueError:
             self.send_error(400, "Bad chunked body")
             return
@@ -87,7 +128,7 @@ class _WSGIRequestHandler(BaseHTTPRequestHandler):
             "SERVER_PORT": str(port),
             "SERVER_PROTOCOL": self.request_version,
             "REMOTE_ADDR": self.client_address[0] if self.client_address else "",
-            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_LENGTH": str(max(len(body), length)),
             "wsgi.version": (1, 0),
             "wsgi.url_scheme": "https" if server.tls else "http",
             "wsgi.input": io.BytesIO(body),
@@ -118,6 +159,8 @@ class _WSGIRequestHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if (self.headers.get("Connection") or "").lower() == "close":
             self.close_connection = True
+        if self.close_connection:  # e.g. a refused body left unread on the socket
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
@@ -127,6 +170,13 @@ class _WSGIRequestHandler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _status_phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Bad request"
 
 
 class _Server(ThreadingHTTPServer):

@@ -114,6 +114,14 @@ CREATE INDEX IF NOT EXISTS objects_scope_fid ON objects(workspace, type, fid_num
     for name in _BACK_POINTERS
 )
 
+# SQLite INTEGER is 64-bit signed: an id outside it (a typo'd or hostile URL) names no row.
+_SQL_INT_MIN, _SQL_INT_MAX = -(2**63), 2**63 - 1
+
+
+def _storable_oid(oid: int) -> bool:
+    return _SQL_INT_MIN <= oid <= _SQL_INT_MAX
+
+
 _COLUMNS = "o.oid, o.type, o.workspace, o.project, o.fid_num, o.rank, o.recycled, o.version, o.data"
 
 # Password hashing: the emulator is a test tool, so a modest iteration count keeps basic
@@ -385,16 +393,20 @@ class Store:
 
     def delete(self, oid: int, conn: sqlite3.Connection | None = None) -> bool:
         """Remove a row for good (purge); return whether it existed."""
+        if not _storable_oid(oid):
+            return False
         with self._writing(conn) as c:
             return c.execute("DELETE FROM objects WHERE oid = ?", (oid,)).rowcount == 1
 
     def get(self, oid: int) -> Row | None:
+        if not _storable_oid(oid):
+            return None
         cur = self.connection().execute(f"SELECT {_COLUMNS} FROM objects o WHERE o.oid = ?", (oid,))
         found = cur.fetchone()
         return _row_from_tuple(found) if found else None
 
     def get_many(self, oids: Iterable[int]) -> dict[int, Row]:
-        wanted = list(dict.fromkeys(int(o) for o in oids))
+        wanted = [o for o in dict.fromkeys(int(o) for o in oids) if _storable_oid(o)]
         result: dict[int, Row] = {}
         conn = self.connection()
         # Stay well under SQLite's bound-parameter limit.

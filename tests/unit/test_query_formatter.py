@@ -99,8 +99,8 @@ TABLE_4_3 = [
     ),
     (
         "(State = Open) AND (Name = x)",
-        "State%20=%20Open)%20AND%20(Name%20=%20x",
-        "pyral: builder re-adds the outer parens",
+        "(State%20=%20Open)%20AND%20(Name%20=%20x)",
+        "pyral stripped a pair that was not one group; Rally refused its (A) AND (B): kept whole",
     ),
     (
         'Name = "8.5 (Blah and Stuff)"',
@@ -336,9 +336,14 @@ def test_encode_passthrough_escape_handling() -> None:
     assert encode_passthrough("a%20b", keep_escapes=False) == "a%2520b"
 
 
-def test_list_of_parenthesised_groups_keeps_pyral_shape() -> None:
+def test_list_of_parenthesised_groups_becomes_one_group() -> None:
+    # pyral sent ``(State = Open) AND (Name = x)`` at the top level, which Rally refuses.
     assert (
-        format_query(["(State = Open)", "(Name = x)"]) == "State%20=%20Open)%20AND%20(Name%20=%20x"
+        format_query(["(State = Open)", "(Name = x)"])
+        == "(State%20=%20Open)%20AND%20(Name%20=%20x)"
+    )
+    assert unquote(format_query(["((A = 1) OR (B = 2))", "C = 3", "(D = 4)"])) == (
+        "((A = 1) OR (B = 2)) AND ((C = 3) AND (D = 4))"
     )
 
 

@@ -185,9 +185,15 @@ def json_body(req: Request, *, allow_empty: bool = False) -> Any:
             return None
         raise errors.ValidationError(errors.NOT_JSON)
     try:
-        return json.loads(req.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        return json.loads(req.body.decode("utf-8"), parse_constant=_not_json)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: nesting deeper than Python's parser can follow ("[[[[...").
         raise errors.ValidationError(errors.NOT_JSON) from None
+
+
+def _not_json(constant: str) -> Any:
+    """NaN and Infinity are Python's extensions, not JSON: Rally's parser refuses them."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 def unwrap_typed_body(ctx: Any, body: Any, td: Any, ws_oid: int | None) -> tuple[str, dict]:

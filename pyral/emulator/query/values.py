@@ -37,12 +37,33 @@ def bad_boolean(text: str) -> str:
     return could_not_parse(f'Cannot convert "{text}" into a boolean; use true or false.')
 
 
+def sql_int(digits: str) -> int | float:
+    """An integer literal SQLite can bind.
+
+    SQLite integers are 64-bit: a longer literal (hostile or a typo) would make the driver
+    raise OverflowError, so it becomes the nearest float, which compares just as well and
+    equals no stored id.  Python's own limit on digits is avoided the same way.
+    """
+    if len(digits.lstrip("+-0")) <= 18:
+        return int(digits)
+    try:
+        value = int(digits)
+    except ValueError:  # beyond Python's int-from-string digit limit
+        return -math.inf if digits.startswith("-") else math.inf
+    if -(2**63) <= value <= 2**63 - 1:
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        return -math.inf if value < 0 else math.inf
+
+
 def to_number(text: str) -> int | float:
     t = text.strip()
     if not _NUMBER_RE.match(t):
         raise QueryError(bad_number(text))
     if re.fullmatch(r"[+-]?\d+", t):
-        return int(t)
+        return sql_int(t)
     value = float(t)
     if not math.isfinite(value):
         raise QueryError(bad_number(text))
@@ -58,20 +79,20 @@ def to_boolean(text: str) -> int:
     raise QueryError(bad_boolean(text))
 
 
-def to_ref_oid(text: str) -> int:
+def to_ref_oid(text: str) -> int | float:
     """``/user/5``, ``user/5``, ``portfolioitem/feature/12``, full ``https://…/v2.0/project/4``."""
     m = _REF_RE.match(text.strip())
     if not m:
         raise QueryError(could_not_parse(bad_reference(text)))
-    return int(m.group(1))
+    return sql_int(m.group(1))
 
 
-def split_formatted_id(text: str) -> tuple[str, int] | None:
+def split_formatted_id(text: str) -> tuple[str, int | float] | None:
     """``DE22`` -> ('DE', 22), ``22`` -> ('', 22); anything else -> None."""
     m = _FID_RE.match(text.strip())
     if not m:
         return None
-    return m.group(1).upper(), int(m.group(2))
+    return m.group(1).upper(), sql_int(m.group(2))
 
 
 @dataclass(frozen=True)
