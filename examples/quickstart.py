@@ -27,16 +27,16 @@ def main(argv: list[str]) -> int:
             f"Connected: workspace {rally.getWorkspace().Name!r}, project {rally.getProject().Name!r}"
         )
 
-        # Query: open defects across the whole project tree, most severe first.
+        # Query: unclosed defects with a severity, across the whole project tree, most severe first.
         defects = rally.get(
             "Defect",
             fetch="FormattedID,Name,State,Severity,Owner",
-            query="State != Closed",
+            query=["State != Closed", "Severity != None"],
             order="Severity,FormattedID",
             projectScopeDown=True,
             limit=5,
         )
-        print(f"\n{defects.resultCount} defects are not closed; the first five:")
+        print(f"\n{defects.resultCount} unclosed defects have a severity; the five most severe:")
         for defect in defects:
             owner = defect.Owner.Name if defect.Owner else "Unassigned"
             print(
