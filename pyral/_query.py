@@ -117,9 +117,10 @@ def format_query(criteria: Criteria) -> str:
             if not isinstance(item, str):
                 raise InvalidQueryError(repr(item), criteria)
         items = [item.strip() for item in criteria]
-        if len(items) > 1 and any(item.startswith("(") for item in items):
+        if len(items) > 1 and any(item.startswith("(") or _has_or(item) for item in items):
             # pyral joined these too, which put ``(A) AND (B)`` at the top level where Rally
-            # wants one group: each item becomes its own group instead, ANDed right-nested.
+            # wants one group, and turned ``['A OR B', 'C']`` into ``A OR (B AND C)``: each
+            # item becomes its own group instead, ANDed right-nested (list items are conjuncts).
             return _fold_groups([_format_text(item, criteria) for item in items])
         # pyral joined the conditions with AND and treated the result as one string; doing
         # the same keeps its exact output (and its right-nesting) for plain conditions.
@@ -270,6 +271,14 @@ def _split_outside_quotes(text: str) -> list[str | _Conjunction]:
         last = match.end()
     items.append(text[last:])
     return items
+
+
+def _has_or(text: str) -> bool:
+    """True when ``text`` joins conditions with OR outside quoted values."""
+    return any(
+        isinstance(item, _Conjunction) and item.word.lower() == "or"
+        for item in _split_outside_quotes(text)
+    )
 
 
 def _rejoin_ranges(items: list[str | _Conjunction]) -> list[str | _Conjunction]:

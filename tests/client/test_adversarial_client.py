@@ -185,3 +185,19 @@ def test_verify_off_spellings(tls_server, value):
 def test_verify_on_spellings_still_verify(tls_server, value):
     with pytest.raises(Exception, match="SSL certificate verification failed"):
         Rally(tls_server.url, apikey=DEMO_APIKEY, verify_ssl_cert=value)
+
+
+def test_list_item_with_or_is_grouped_not_spread_over_the_next_items(rally) -> None:
+    """['A OR B', 'C'] means (A OR B) AND C; pyral 1.7.0 sent A OR (B AND C)."""
+    from urllib.parse import unquote
+
+    from pyral._query import format_query
+
+    criteria = ["State = Open OR State = Submitted", "Severity = Cosmetic"]
+    assert unquote(format_query(criteria)) == (
+        "((State = Open) OR (State = Submitted)) AND (Severity = Cosmetic)"
+    )
+    found = rally.get("Defect", fetch="State,Severity", query=criteria, project=None)
+    got = [(d.State, d.Severity) for d in found]
+    assert got, "the demo data has cosmetic defects that are open or submitted"
+    assert all(state in ("Open", "Submitted") and sev == "Cosmetic" for state, sev in got)
