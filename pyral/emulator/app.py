@@ -32,13 +32,9 @@ from typing import Any, TextIO
 from . import errors, faults, routes, serializer
 from .auth import CHALLENGE, authenticate, check_write_token
 from .handlers.base import (
-    JS_SUFFIX_WARNING,
     HandlerContext,
     Request,
-    internal_error,
-    method_not_allowed,
     safe_paging,
-    unknown_endpoint,
 )
 
 #: bodies above this size are refused before parsing (pyral's attachment cap is 50 MB raw).
@@ -197,7 +193,9 @@ class EmulatorApp:
         except Exception:  # last line of defence: never let the server thread die
             traceback.print_exc(file=sys.stderr)
             status, headers, payload = self._render(
-                500, serializer.operation_result(errors=[internal_error("unhandled exception")]), {}
+                500,
+                serializer.operation_result(errors=[errors.internal_error("unhandled exception")]),
+                {},
             )
         finally:
             if not admin:
@@ -249,7 +247,7 @@ class EmulatorApp:
         )
         split = routes.split_service_path(path)
         if split is None:
-            body = serializer.operation_result(errors=[unknown_endpoint(path)])
+            body = serializer.operation_result(errors=[errors.unknown_endpoint(path)])
             return self._render(404, body, headers)
         if split[0] == "admin":
             return self._render(*self._admin(req, split[1]), headers)
@@ -272,14 +270,14 @@ class EmulatorApp:
         area, rest = split
         if rest.lower().endswith(".js"):
             rest = rest[:-3]
-            req.warnings.append(JS_SUFFIX_WARNING)
+            req.warnings.append(errors.JS_SUFFIX_WARNING)
         match = routes.resolve(req.method, area, rest, has_query=req.param("query") is not None)
         start, pagesize = safe_paging(req)
         if match.handler is None:
             text = (
-                method_not_allowed(req.method, req.path)
+                errors.method_not_allowed(req.method, req.path)
                 if match.error == "method"
-                else unknown_endpoint(req.path)
+                else errors.unknown_endpoint(req.path)
             )
             status = match.status
             body = serializer.error_body(
@@ -300,7 +298,7 @@ class EmulatorApp:
             status = 500
             detail = f"{type(exc).__name__}: {exc}"
             body = serializer.error_body(
-                match.kind, [internal_error(detail)], start=start, pagesize=pagesize
+                match.kind, [errors.internal_error(detail)], start=start, pagesize=pagesize
             )
         _add_warnings(body, req.warnings)
         return status, body
@@ -319,10 +317,10 @@ class EmulatorApp:
         """The ``/_emulator/`` endpoints: no Rally credentials, never under ``/slm/``."""
         allowed = self.ADMIN_METHODS.get(rest)
         if allowed is None:
-            return 404, serializer.operation_result(errors=[unknown_endpoint(req.path)])
+            return 404, serializer.operation_result(errors=[errors.unknown_endpoint(req.path)])
         if req.method not in allowed:
             return 405, serializer.operation_result(
-                errors=[method_not_allowed(req.method, req.path)]
+                errors=[errors.method_not_allowed(req.method, req.path)]
             )
         if rest == "health":
             return 200, _emulator_body(Status="ok")

@@ -122,3 +122,247 @@ def bad_number(type_name: str, attr: str, value: object) -> str:
 
 def max_length(type_name: str, attr: str, limit: int) -> str:
     return f"Validation error: {type_name}.{attr} length must not exceed {limit}"
+
+
+# --- texts where Rally's own wording is unknown -----------------------------------------------
+# The spec marks these cases GUESS; each text says exactly what was wrong and what would be
+# accepted instead.
+
+# Validation, access and operations (backend).
+CANNOT_FIND_TO_UPDATE = "Cannot find object to update"
+NO_WORKSPACE = "Not authorized: the user has no open workspace to work in"
+ATTACHMENT_NOT_LINKED = (
+    "Validation error: Attachment must be linked to an Artifact or a TestCaseResult"
+)
+ATTACHMENT_NOT_BASE64 = "Validation error: AttachmentContent.Content must be base64-encoded bytes"
+MAX_ATTACHMENT_BYTES = 50_000_000
+
+
+def no_workspace_access(ref: object) -> str:
+    return (
+        f'Not authorized to access workspace "{ref}": it does not exist or is not shared with you'
+    )
+
+
+def unknown_project(ref: object, workspace_name: str) -> str:
+    return f'Project "{ref}" does not exist in workspace "{workspace_name}"'
+
+
+def not_creatable(type_name: str) -> str:
+    return f"Cannot create objects of type {type_name}"
+
+
+def not_updatable(type_name: str) -> str:
+    return f"Cannot update objects of type {type_name}"
+
+
+def not_deletable(type_name: str) -> str:
+    return f"Cannot delete objects of type {type_name}"
+
+
+def bad_boolean(type_name: str, attr: str, value: object) -> str:
+    return f'Validation error: {type_name}.{attr}: Cannot convert "{value}" to a boolean (use true or false)'
+
+
+def bad_value(type_name: str, attr: str, value: object, expected: str) -> str:
+    return (
+        f'Validation error: {type_name}.{attr}: "{value}" is not a valid value, expected {expected}'
+    )
+
+
+def ref_not_found(type_name: str, attr: str, ref: object) -> str:
+    return f'Validation error: {type_name}.{attr}: the referenced object "{ref}" does not exist'
+
+
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[:1].upper() in "AEIOU" else f"a {noun}"
+
+
+def ref_wrong_type(type_name: str, attr: str, ref: object, found: str, expected: str) -> str:
+    return (
+        f'Validation error: {type_name}.{attr}: "{ref}" is {_article(found)}, '
+        f"but the attribute holds {_article(expected)}"
+    )
+
+
+def ref_other_workspace(type_name: str, attr: str, ref: object) -> str:
+    return (
+        f'Validation error: {type_name}.{attr}: "{ref}" belongs to another workspace; '
+        "references must stay inside the object's workspace"
+    )
+
+
+def not_a_collection(type_name: str, attr: str) -> str:
+    return f"Validation error: {type_name}.{attr} must be a list of object references"
+
+
+def collection_read_only(type_name: str, attr: str) -> str:
+    return (
+        f"Cannot modify the {attr} collection of {type_name}: it is read only "
+        "(set the reference on the member objects instead)"
+    )
+
+
+def wrong_pi_state(type_name: str, ref: object) -> str:
+    return f'Validation error: {type_name}.State: "{ref}" is not a State of the {type_name} type'
+
+
+def attachment_too_large(size: int) -> str:
+    return (
+        f"Validation error: AttachmentContent.Content is {size} bytes; "
+        f"attachments may not exceed {MAX_ATTACHMENT_BYTES} bytes"
+    )
+
+
+def cannot_rank(type_name: str) -> str:
+    return f"Cannot rank: {type_name} objects have no DragAndDropRank"
+
+
+def rank_reference_missing(ref: object) -> str:
+    return f'Cannot rank relative to "{ref}": no such rankable object'
+
+
+def rank_reference_elsewhere(ref: object) -> str:
+    return f'Cannot rank relative to "{ref}": it is in another workspace'
+
+
+def bad_rank_to(value: object) -> str:
+    return f'Cannot rank: rankTo must be TOP or BOTTOM, not "{value}"'
+
+
+def abstract_type(type_name: str) -> str:
+    return f"Cannot create objects of the abstract type {type_name}; create one of its subtypes"
+
+
+def batch_bad_entry(index: int, detail: str) -> str:
+    return f"Batch entry {index}: {detail}"
+
+
+# The HTTP layer: URLs, parameters and bodies.
+MAX_PAGESIZE = 2000
+
+JS_SUFFIX_WARNING = 'It is no longer necessary to append ".js" to WSAPI resources.'
+
+
+def unknown_endpoint(path: str) -> str:
+    return f'Not Found: the emulator has no WSAPI endpoint at "{path}"'
+
+
+def method_not_allowed(method: str, path: str) -> str:
+    return f'Method {method} is not supported for "{path}"'
+
+
+def bad_pagesize(value: str) -> str:
+    return f'Invalid pagesize "{value}": it must be an integer from 1 to {MAX_PAGESIZE}'
+
+
+def bad_start(value: str) -> str:
+    return f'Invalid start "{value}": it must be a positive integer'
+
+
+def bad_oid(value: str) -> str:
+    return f'Cannot parse object ID from "{value}"'
+
+
+def body_shape(expected: str) -> str:
+    return f"Cannot parse input: the request body must be a JSON object of the form {expected}"
+
+
+def body_type_mismatch(sent: str, url_type: str) -> str:
+    return (
+        f'Cannot parse input: the body key "{sent}" does not name the type "{url_type}" of the URL'
+    )
+
+
+def no_such_collection(type_name: str, attr: str) -> str:
+    return f'Could not find a collection attribute "{attr}" on type {type_name}'
+
+
+def not_supported(what: str) -> str:
+    return f"Not supported by the WSAPI emulator: {what}"
+
+
+def internal_error(detail: str) -> str:
+    return f"Internal emulator error (a bug, please report it): {detail}"
+
+
+# The query language (parser, values, order, paths, compiler).
+
+
+def missing_value(attr: str) -> str:
+    return could_not_parse(f'Error parsing expression -- missing value for "{attr}"')
+
+
+def unterminated_string() -> str:
+    return could_not_parse("Error parsing expression -- unterminated quoted string")
+
+
+def bad_attribute_name(attr: str) -> str:
+    return could_not_parse(f'Error parsing expression -- "{attr}" is not an attribute name')
+
+
+def trailing_text(saw: str) -> str:
+    return could_not_parse(
+        f'Error parsing expression -- expected end of query but saw "{saw}" instead.'
+    )
+
+
+def too_deep(limit: int) -> str:
+    return could_not_parse(f"Error parsing expression -- nested deeper than {limit} levels")
+
+
+def empty_query() -> str:
+    return could_not_parse("Error parsing expression -- the query is empty")
+
+
+def query_bad_number(text: str) -> str:
+    return could_not_parse(f'Cannot convert "{text}" into a number.')
+
+
+def query_bad_boolean(text: str) -> str:
+    return could_not_parse(f'Cannot convert "{text}" into a boolean; use true or false.')
+
+
+def bad_order(part: str) -> str:
+    return could_not_parse(f'Invalid order "{part}": use "<attribute> [asc|desc]", comma separated')
+
+
+def cannot_sort_on(attr: str) -> str:
+    return could_not_parse(f'Cannot sort on the collection "{attr}"')
+
+
+def not_a_reference(attr: str, type_name: str, segment: str) -> str:
+    return could_not_parse(
+        f'Attribute "{attr}" on type {type_name} is not an object or collection, '
+        f'so it cannot be followed in the query segment "{segment}"'
+    )
+
+
+def operator_not_allowed(op: str, attr: str, attr_type: str) -> str:
+    return could_not_parse(f'Operator "{op}" cannot be used with {attr_type} attribute "{attr}"')
+
+
+def not_an_allowed_value(value: str, attr: str) -> str:
+    return could_not_parse(f'"{value}" is not an allowed value of "{attr}", so it has no order')
+
+
+def cannot_query_collection(attr: str) -> str:
+    return could_not_parse(f'The collection "{attr}" cannot be used in a query')
+
+
+# Type-definition queries.
+
+
+def unsupported_filter(detail: str) -> str:
+    return could_not_parse(f"the emulator cannot filter type definitions on {detail}")
+
+
+# Batch entries.
+
+
+def batch_entry_body(type_name: str) -> str:
+    return f'Cannot parse input: a batch entry Body must be {{"{type_name}": {{...}}}}'
+
+
+def batch_body_type_mismatch(sent: str, type_path: str) -> str:
+    return f'Cannot parse input: the Body key "{sent}" does not name the type "{type_path}" of the Path'

@@ -8,7 +8,6 @@ import pytest
 from test_backend_support import World  # the `world` fixture is in conftest.py
 
 from pyral.emulator import errors
-from pyral.emulator.backend import messages
 from pyral.emulator.backend.attachments import decode_content
 from pyral.emulator.errors import NotFoundError, ValidationError, WsapiError
 
@@ -55,7 +54,7 @@ def test_delete_errors(world: World) -> None:
         world.backend.delete(
             world.ann, world.typedef("Project"), world.project("Alpha", "Root").oid
         )
-    assert err.value.errors == [messages.not_deletable("Project")]
+    assert err.value.errors == [errors.not_deletable("Project")]
     assert world.snapshot() == before
     world.backend.delete(world.ann, world.typedef("Defect"), world.key("d1").oid)
     with pytest.raises(NotFoundError) as err:  # already in the bin
@@ -114,7 +113,7 @@ def test_attachment_content_must_be_base64(world: World) -> None:
     for bad in ("not base64!", "abc", 12):
         with pytest.raises(ValidationError) as err:
             world.create("AttachmentContent", {"Content": bad})
-        assert err.value.errors == [messages.ATTACHMENT_NOT_BASE64]
+        assert err.value.errors == [errors.ATTACHMENT_NOT_BASE64]
     with pytest.raises(ValidationError) as err:
         world.create("AttachmentContent", {})
     assert err.value.errors == [errors.not_null("AttachmentContent", "Content")]
@@ -122,11 +121,11 @@ def test_attachment_content_must_be_base64(world: World) -> None:
 
 
 def test_attachment_size_limit() -> None:
-    limit = messages.MAX_ATTACHMENT_BYTES
+    limit = errors.MAX_ATTACHMENT_BYTES
     just_over = "A" * ((limit // 3 + 1) * 4)
     with pytest.raises(ValueError) as err:
         decode_content(just_over)
-    assert str(err.value) == messages.attachment_too_large((limit // 3 + 1) * 3)
+    assert str(err.value) == errors.attachment_too_large((limit // 3 + 1) * 3)
     text, size = decode_content("aGVs\nbG8=\n")
     assert (text, size) == ("aGVsbG8=", 5)
 
@@ -136,7 +135,7 @@ def test_attachment_needs_link_and_content(world: World) -> None:
     with pytest.raises(ValidationError) as err:
         world.create("Attachment", {"Name": "x", "ContentType": "text/plain"})
     assert errors.not_null("Attachment", "Content") in err.value.errors
-    assert messages.ATTACHMENT_NOT_LINKED in err.value.errors
+    assert errors.ATTACHMENT_NOT_LINKED in err.value.errors
     assert world.snapshot() == before
 
 
@@ -181,7 +180,7 @@ def test_collection_add_inverse_and_errors(world: World) -> None:
         world.backend.collection_add(
             world.ann, world.key("s1"), tasks, [f"task/{world.key('t1').oid}"]
         )
-    assert err.value.errors == [messages.collection_read_only("HierarchicalRequirement", "Tasks")]
+    assert err.value.errors == [errors.collection_read_only("HierarchicalRequirement", "Tasks")]
     assert world.snapshot() == before
 
 

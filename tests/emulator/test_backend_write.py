@@ -6,7 +6,6 @@ import pytest
 from test_backend_support import World  # the `world` fixture is in conftest.py
 
 from pyral.emulator import errors
-from pyral.emulator.backend import messages
 from pyral.emulator.errors import NotFoundError, ValidationError, WsapiError
 
 # -- create ------------------------------------------------------------------------------------
@@ -96,7 +95,7 @@ def test_keys_match_case_insensitively(world: World) -> None:
             {"Name": "x", "PlanEstimate": "lots"},
             errors.bad_number("Defect", "PlanEstimate", "lots"),
         ),
-        ({"Name": "x", "Blocked": "maybe"}, messages.bad_boolean("Defect", "Blocked", "maybe")),
+        ({"Name": "x", "Blocked": "maybe"}, errors.bad_boolean("Defect", "Blocked", "maybe")),
         (
             {"Name": "x", "TargetDate": "2017-04-29 20:23:51.188960"},
             errors.bad_date("2017-04-29 20:23:51.188960"),
@@ -105,8 +104,8 @@ def test_keys_match_case_insensitively(world: World) -> None:
         ({"Name": "x", "Notes": "x" * 32769}, errors.max_length("Defect", "Notes", 32768)),
         ({"Name": "x", "Owner": "InfinityDrain"}, errors.bad_reference("InfinityDrain")),
         ({"Name": "x", "Owner": 12345}, errors.bad_reference(12345)),
-        ({"Name": "x", "Owner": "user/1"}, messages.ref_not_found("Defect", "Owner", "user/1")),
-        ({"Name": "x", "Tags": "tag/1"}, messages.not_a_collection("Defect", "Tags")),
+        ({"Name": "x", "Owner": "user/1"}, errors.ref_not_found("Defect", "Owner", "user/1")),
+        ({"Name": "x", "Tags": "tag/1"}, errors.not_a_collection("Defect", "Tags")),
     ],
 )
 def test_create_validation_errors_store_nothing(world: World, body: dict, message: str) -> None:
@@ -128,7 +127,7 @@ def test_reference_of_wrong_type(world: World) -> None:
     with pytest.raises(ValidationError) as err:
         world.create("Defect", {"Name": "x", "Owner": f"tag/{world.key('tag1').oid}"})
     assert err.value.errors == [
-        messages.ref_wrong_type("Defect", "Owner", f"tag/{world.key('tag1').oid}", "Tag", "User")
+        errors.ref_wrong_type("Defect", "Owner", f"tag/{world.key('tag1').oid}", "Tag", "User")
     ]
 
 
@@ -165,10 +164,10 @@ def test_coercion_of_strings(world: World) -> None:
 def test_not_creatable_and_abstract(world: World) -> None:
     with pytest.raises(WsapiError) as err:
         world.create("Artifact", {"Name": "x"})
-    assert err.value.errors == [messages.abstract_type("Artifact")]
+    assert err.value.errors == [errors.abstract_type("Artifact")]
     with pytest.raises(WsapiError) as err:
         world.create("RecycleBinEntry", {"Name": "x"})
-    assert err.value.errors == [messages.not_creatable("RecycleBinEntry")]
+    assert err.value.errors == [errors.not_creatable("RecycleBinEntry")]
 
 
 def test_task_derives_from_work_product(world: World) -> None:
@@ -306,7 +305,7 @@ def test_update_not_updatable_type(world: World) -> None:
             {"Content": "aGk="},
             body_key="AttachmentContent",
         )
-    assert err.value.errors == [messages.not_updatable("AttachmentContent")]
+    assert err.value.errors == [errors.not_updatable("AttachmentContent")]
 
 
 def test_collection_write_replaces(world: World) -> None:
@@ -373,16 +372,16 @@ def test_rank_errors(world: World) -> None:
     d1, bd1 = world.key("d1"), world.key("bd1")
     before = world.snapshot()
     cases = [
-        ({"rank_above": "defect/1"}, messages.rank_reference_missing("defect/1")),
+        ({"rank_above": "defect/1"}, errors.rank_reference_missing("defect/1")),
         (
             {"rank_above": f"tag/{world.key('tag1').oid}"},
-            messages.rank_reference_missing(f"tag/{world.key('tag1').oid}"),
+            errors.rank_reference_missing(f"tag/{world.key('tag1').oid}"),
         ),
         (
             {"rank_below": f"defect/{bd1.oid}"},
-            messages.rank_reference_elsewhere(f"defect/{bd1.oid}"),
+            errors.rank_reference_elsewhere(f"defect/{bd1.oid}"),
         ),
-        ({"rank_to": "MIDDLE"}, messages.bad_rank_to("MIDDLE")),
+        ({"rank_to": "MIDDLE"}, errors.bad_rank_to("MIDDLE")),
     ]
     for kw, message in cases:
         with pytest.raises(WsapiError) as err:
@@ -390,5 +389,5 @@ def test_rank_errors(world: World) -> None:
         assert err.value.errors == [message]
     with pytest.raises(WsapiError) as err:
         world.update("Tag", world.key("tag1").oid, {}, rank_to="TOP")
-    assert err.value.errors == [messages.cannot_rank("Tag")]
+    assert err.value.errors == [errors.cannot_rank("Tag")]
     assert world.snapshot() == before

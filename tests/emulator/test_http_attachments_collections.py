@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pyral.emulator.backend import messages
+from pyral.emulator import errors
 
 ALL_BYTES = bytes(range(256))
 
@@ -77,16 +77,16 @@ def test_attachment_on_a_test_case_result(wsapi):
 
 def test_content_must_be_base64_and_present(wsapi):
     bad = wsapi.put("attachmentcontent/create", {"AttachmentContent": {"Content": "not base64!"}})
-    assert bad["CreateResult"]["Errors"] == [messages.ATTACHMENT_NOT_BASE64]
+    assert bad["CreateResult"]["Errors"] == [errors.ATTACHMENT_NOT_BASE64]
     empty = wsapi.put("attachmentcontent/create", {"AttachmentContent": {"Content": ""}})
     assert "should not be null" in empty["CreateResult"]["Errors"][0]
 
 
 def test_content_over_50_mb_is_refused(wsapi):
-    text = base64.b64encode(b"\0" * (messages.MAX_ATTACHMENT_BYTES + 1)).decode()
+    text = base64.b64encode(b"\0" * (errors.MAX_ATTACHMENT_BYTES + 1)).decode()
     result = wsapi.put("attachmentcontent/create", {"AttachmentContent": {"Content": text}})
     assert result["CreateResult"]["Errors"] == [
-        messages.attachment_too_large(messages.MAX_ATTACHMENT_BYTES + 1)
+        errors.attachment_too_large(errors.MAX_ATTACHMENT_BYTES + 1)
     ]
 
 
@@ -101,7 +101,7 @@ def test_attachmentcontent_query_is_empty(wsapi, defect):
     [
         ("defect/999999999", 'referenced object "defect/999999999" does not exist'),
         ("project", "is a Project"),
-        (None, messages.ATTACHMENT_NOT_LINKED),
+        (None, errors.ATTACHMENT_NOT_LINKED),
     ],
 )
 def test_attachment_needs_a_real_artifact(wsapi, context, owner, expected):

@@ -15,7 +15,6 @@ from typing import Any
 
 from pyral.emulator import errors
 
-from . import messages
 from .context import WriteContext
 
 _WHITESPACE = re.compile(r"\s+")
@@ -24,18 +23,18 @@ _WHITESPACE = re.compile(r"\s+")
 def decode_content(value: Any) -> tuple[str, int]:
     """Validated base64 text (whitespace removed) and its decoded size; raises on bad input."""
     if not isinstance(value, str):
-        raise ValueError(messages.ATTACHMENT_NOT_BASE64)
+        raise ValueError(errors.ATTACHMENT_NOT_BASE64)
     text = _WHITESPACE.sub("", value)
     # Decoded size without decoding everything twice: 3 bytes per 4 characters, less padding.
     if len(text) % 4:
-        raise ValueError(messages.ATTACHMENT_NOT_BASE64)
+        raise ValueError(errors.ATTACHMENT_NOT_BASE64)
     size = len(text) // 4 * 3 - text[-2:].count("=")
-    if size > messages.MAX_ATTACHMENT_BYTES:
-        raise ValueError(messages.attachment_too_large(size))
+    if size > errors.MAX_ATTACHMENT_BYTES:
+        raise ValueError(errors.attachment_too_large(size))
     try:
         base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise ValueError(messages.ATTACHMENT_NOT_BASE64) from None
+        raise ValueError(errors.ATTACHMENT_NOT_BASE64) from None
     return text, size
 
 
@@ -60,7 +59,7 @@ def check_attachment(ctx: WriteContext, data: dict[str, Any]) -> list[str]:
         text = content.data.get("Content") or ""
         data["Size"] = len(text) // 4 * 3 - text[-2:].count("=") if text else 0
     if data.get("Artifact") is None and data.get("TestCaseResult") is None:
-        problems.append(messages.ATTACHMENT_NOT_LINKED)
+        problems.append(errors.ATTACHMENT_NOT_LINKED)
     if data.get("User") is None:
         data["User"] = ctx.user.oid
     return problems

@@ -20,10 +20,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 from pyral.emulator import errors
 from pyral.emulator.errors import WsapiError
+from pyral.emulator.errors import batch_body_type_mismatch as body_type_mismatch
+from pyral.emulator.errors import batch_entry_body as bad_entry_body
 from pyral.emulator.schema import Schema, TypeDef
 from pyral.emulator.store import Row
 
-from . import messages
 from .refs import typed_body
 
 if TYPE_CHECKING:
@@ -33,14 +34,6 @@ _PREFIXES = ("/slm/webservice/", "slm/webservice/")
 _METHODS = frozenset({"GET", "PUT", "POST", "DELETE"})
 
 EntryResult = tuple[Row | None, list[str], list[str]]
-
-
-def bad_entry_body(type_name: str) -> str:
-    return f'Cannot parse input: a batch entry Body must be {{"{type_name}": {{...}}}}'
-
-
-def body_type_mismatch(sent: str, type_path: str) -> str:
-    return f'Cannot parse input: the Body key "{sent}" does not name the type "{type_path}" of the Path'
 
 
 @dataclass
@@ -135,13 +128,13 @@ def run_entry(
     if isinstance(entry, dict) and isinstance(entry.get("Entry"), dict):
         entry = entry["Entry"]
     if not isinstance(entry, dict) or not isinstance(entry.get("Path"), str):
-        return None, [messages.batch_bad_entry(index, "needs a Path and a Method")], []
+        return None, [errors.batch_bad_entry(index, "needs a Path and a Method")], []
     method = str(entry.get("Method") or "GET").strip().upper()
     if method not in _METHODS:
-        return None, [messages.batch_bad_entry(index, f'bad Method "{method}"')], []
+        return None, [errors.batch_bad_entry(index, f'bad Method "{method}"')], []
     where = split_path(entry["Path"])
     if where.type_part.lower() == "batch":
-        return None, [messages.batch_bad_entry(index, "a batch cannot contain a batch")], []
+        return None, [errors.batch_bad_entry(index, "a batch cannot contain a batch")], []
     schema = backend.schema_for(workspace.oid)
     typedef = schema.lookup(where.type_part) if where.type_part else None
     if typedef is None:
@@ -169,11 +162,11 @@ def _execute(
     ident = where.ident
     if ident is None:
         detail = f"{method} {entry['Path']}: queries are not allowed in a batch"
-        return None, [messages.batch_bad_entry(index, detail)], []
+        return None, [errors.batch_bad_entry(index, detail)], []
     if ident.lower() == "create":
         if method not in ("PUT", "POST"):
             detail = f"{method} {entry['Path']} is not supported"
-            return None, [messages.batch_bad_entry(index, detail)], []
+            return None, [errors.batch_bad_entry(index, detail)], []
         attrs, key = _unwrap(schema, typedef, entry.get("Body"), allow_empty=False)
         row, warnings = backend.create(
             user, typedef, attrs, body_key=key, workspace=workspace, project=project
@@ -199,5 +192,5 @@ def run_batch(
 ) -> list[EntryResult]:
     """One result per entry, in order (see the module docstring for the guarantee)."""
     if not isinstance(entries, list):
-        raise WsapiError(messages.batch_bad_entry(0, "Batch must be a list of entries"))
+        raise WsapiError(errors.batch_bad_entry(0, "Batch must be a list of entries"))
     return [run_entry(backend, user, i, e, workspace, project) for i, e in enumerate(entries)]

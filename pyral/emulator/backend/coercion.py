@@ -18,8 +18,6 @@ from pyral.emulator import errors
 from pyral.emulator.errors import ValidationError
 from pyral.emulator.schema import AttrDef
 
-from . import messages
-
 # ISO 8601 as Rally accepts it: a date, optionally followed by 'T' and a time with optional
 # seconds, fraction and zone.  A space instead of 'T' is refused (golden create_result_errors).
 _ISO = re.compile(
@@ -102,7 +100,7 @@ def _as_boolean(type_name: str, attr: AttrDef, value: Any) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise ValidationError(messages.bad_boolean(type_name, attr.name, value))
+    raise ValidationError(errors.bad_boolean(type_name, attr.name, value))
 
 
 def _as_text(type_name: str, attr: AttrDef, value: Any) -> str:
@@ -112,7 +110,7 @@ def _as_text(type_name: str, attr: AttrDef, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
-    raise ValidationError(messages.bad_value(type_name, attr.name, value, "a string"))
+    raise ValidationError(errors.bad_value(type_name, attr.name, value, "a string"))
 
 
 def real_allowed_values(attr: AttrDef) -> list[Any]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pyral.emulator import errors
 from pyral.emulator.errors import ValidationError, WsapiError
 from pyral.emulator.schema import AttrDef, TypeDef
 from pyral.emulator.store import Row, json_field
 
-from . import messages, revisions
+from . import revisions
 from .context import WriteContext, resolve_references
 
 if TYPE_CHECKING:
@@ -73,9 +74,9 @@ def write_inverse(ctx: WriteContext, owner_oid: int, attr: AttrDef, members: lis
 
 def _check_writable(typedef: TypeDef, attr: AttrDef) -> None:
     if not attr.is_collection:
-        raise WsapiError(messages.not_a_collection(typedef.element_name, attr.name))
+        raise WsapiError(errors.not_a_collection(typedef.element_name, attr.name))
     if attr.read_only:
-        raise WsapiError(messages.collection_read_only(typedef.element_name, attr.name))
+        raise WsapiError(errors.collection_read_only(typedef.element_name, attr.name))
 
 
 def change_members(
@@ -90,9 +91,9 @@ def change_members(
         ctx = WriteContext(backend.store, conn, schema, user, workspace)
         fresh = ctx.get(owner.oid)
         if fresh is None or fresh.recycled:
-            raise WsapiError(messages.CANNOT_FIND_TO_UPDATE)
+            raise WsapiError(errors.CANNOT_FIND_TO_UPDATE)
         if not isinstance(refs, list):
-            raise ValidationError(messages.not_a_collection(typedef.element_name, attr.name))
+            raise ValidationError(errors.not_a_collection(typedef.element_name, attr.name))
         items = resolve_references(ctx, typedef, attr, refs)
         old_data = dict(fresh.data)
         if attr.is_stored:

@@ -11,11 +11,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyral.emulator import errors
 from pyral.emulator.errors import ValidationError
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
 from pyral.emulator.store import Row, Store, make_uuid, now_iso
 
-from . import messages
 from .refs import parse_ref, ref_text
 
 
@@ -107,11 +107,11 @@ def resolve_reference(ctx: WriteContext, typedef: TypeDef, attr: AttrDef, value:
     oid = parsed.oid if parsed.oid is not None else ctx.oid_for_uuid(parsed.uuid or "")
     row = ctx.get(oid)
     if row is None or row.recycled:
-        raise ValidationError(messages.ref_not_found(type_name, attr.name, shown))
+        raise ValidationError(errors.ref_not_found(type_name, attr.name, shown))
     target = ctx.schema.lookup(attr.target) if attr.target else None
     if target is not None and not ctx.schema.is_a(row.type, target.element_name):
         raise ValidationError(
-            messages.ref_wrong_type(type_name, attr.name, shown, row.type, target.element_name)
+            errors.ref_wrong_type(type_name, attr.name, shown, row.type, target.element_name)
         )
     if (
         ctx.workspace is not None
@@ -119,7 +119,7 @@ def resolve_reference(ctx: WriteContext, typedef: TypeDef, attr: AttrDef, value:
         and row.workspace is not None
         and row.workspace != ctx.workspace.oid
     ):
-        raise ValidationError(messages.ref_other_workspace(type_name, attr.name, shown))
+        raise ValidationError(errors.ref_other_workspace(type_name, attr.name, shown))
     return row
 
 
@@ -137,7 +137,7 @@ def resolve_references(ctx: WriteContext, typedef: TypeDef, attr: AttrDef, value
     if isinstance(value, dict) and isinstance(value.get("CollectionItems"), list):
         value = value["CollectionItems"]
     if not isinstance(value, list):
-        raise ValidationError(messages.not_a_collection(typedef.element_name, attr.name))
+        raise ValidationError(errors.not_a_collection(typedef.element_name, attr.name))
     rows: dict[int, Row] = {}
     problems: list[str] = []
     for item in value:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from pyral.emulator import errors
 from pyral.emulator.errors import WsapiError
 from pyral.emulator.store import Row, Store
 
-from . import messages
 from .refs import parse_ref
 
 _TOKEN_KEY = "security-token:{oid}"
@@ -161,7 +161,7 @@ def resolve_workspace(store: Store, user: Row, ref: str | None) -> Row:
     if _is_null_ref(ref):
         ws = default_workspace(store, user)
         if ws is None:
-            raise WsapiError(messages.NO_WORKSPACE)
+            raise WsapiError(errors.NO_WORKSPACE)
         return ws
     parsed = parse_ref(ref)
     if parsed is None and ref is not None and ref.strip().isdigit():
@@ -170,9 +170,9 @@ def resolve_workspace(store: Store, user: Row, ref: str | None) -> Row:
         oid = parsed.oid if parsed else None
     row = store.get(oid) if oid is not None else None
     if row is None or row.type != "Workspace" or row.recycled:
-        raise WsapiError(messages.no_workspace_access(ref))
+        raise WsapiError(errors.no_workspace_access(ref))
     if not may_access_workspace(store, user, row.oid):
-        raise WsapiError(messages.no_workspace_access(ref))
+        raise WsapiError(errors.no_workspace_access(ref))
     return row
 
 
@@ -188,7 +188,7 @@ def resolve_project(store: Store, user: Row, workspace: Row, ref: str | None) ->
     row = store.get(oid) if oid is not None else None
     name = str(workspace.data.get("Name") or workspace.oid)
     if row is None or row.type != "Project" or row.recycled:
-        raise WsapiError(messages.unknown_project(ref, name))
+        raise WsapiError(errors.unknown_project(ref, name))
     if project_workspace(row) != workspace.oid:
-        raise WsapiError(messages.unknown_project(ref, name))
+        raise WsapiError(errors.unknown_project(ref, name))
     return row

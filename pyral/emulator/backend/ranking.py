@@ -7,11 +7,11 @@ ever rewritten.  New rankable items go to the bottom (spec h).
 
 from __future__ import annotations
 
+from pyral.emulator import errors
 from pyral.emulator.errors import WsapiError
 from pyral.emulator.schema import TypeDef
 from pyral.emulator.store import Row, rank_between
 
-from . import messages
 from .context import WriteContext
 from .refs import parse_ref
 
@@ -54,12 +54,12 @@ def _reference_row(ctx: WriteContext, row: Row, ref: str) -> Row:
     parsed = parse_ref(ref)
     other = ctx.get(parsed.oid) if parsed and parsed.oid is not None else None
     if other is None or other.recycled or other.oid == row.oid:
-        raise WsapiError(messages.rank_reference_missing(ref))
+        raise WsapiError(errors.rank_reference_missing(ref))
     other_type = ctx.schema.lookup(other.type)
     if other_type is None or not is_rankable(other_type):
-        raise WsapiError(messages.rank_reference_missing(ref))
+        raise WsapiError(errors.rank_reference_missing(ref))
     if other.workspace != row.workspace:
-        raise WsapiError(messages.rank_reference_elsewhere(ref))
+        raise WsapiError(errors.rank_reference_elsewhere(ref))
     if other.rank is None:
         # A seeded item without a rank is first given one at the bottom.
         other.rank = bottom_rank(ctx, other.workspace, exclude=other.oid)
@@ -81,7 +81,7 @@ def new_rank(
     if rank_above is None and rank_below is None and rank_to is None:
         return None
     if not is_rankable(typedef):
-        raise WsapiError(messages.cannot_rank(typedef.element_name))
+        raise WsapiError(errors.cannot_rank(typedef.element_name))
     ws = row.workspace
     if rank_to is not None:
         where = rank_to.strip().upper()
@@ -89,7 +89,7 @@ def new_rank(
             return top_rank(ctx, ws, row.oid)
         if where == "BOTTOM":
             return bottom_rank(ctx, ws, exclude=row.oid)
-        raise WsapiError(messages.bad_rank_to(rank_to))
+        raise WsapiError(errors.bad_rank_to(rank_to))
     if rank_above is not None:
         other = _reference_row(ctx, row, rank_above)
         before = _scalar(

@@ -15,7 +15,7 @@ from pyral.emulator.errors import NotFoundError, WsapiError
 from pyral.emulator.schema import TypeDef
 from pyral.emulator.store import Row
 
-from . import identity, messages
+from . import identity
 from .context import WriteContext
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def delete(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> None:
             raise NotFoundError(errors.DELETE_NULL)
         concrete = schema.get(row.type)
         if not concrete.deletable:
-            raise WsapiError(messages.not_deletable(concrete.element_name))
+            raise WsapiError(errors.not_deletable(concrete.element_name))
         workspace = backend.store.get(row.workspace) if row.workspace is not None else None
         ctx = WriteContext(backend.store, conn, schema, user, workspace)
         if concrete.element_name == "RecycleBinEntry":

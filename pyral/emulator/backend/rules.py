@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyral.emulator import errors
 from pyral.emulator.errors import ValidationError
 from pyral.emulator.schema import TypeDef
 from pyral.emulator.store import Row
 
-from . import messages
 from .context import WriteContext
 
 #: Defaults applied on create when the body leaves the attribute out (spec e, plus the
@@ -107,7 +107,7 @@ def _check_pi_state(ctx: WriteContext, typedef: TypeDef, data: dict[str, Any]) -
     expected = ctx.typedef_row_oid(typedef)
     owner = state.data.get("TypeDef")
     if expected is not None and owner is not None and owner != expected:
-        return [messages.wrong_pi_state(typedef.element_name, f"state/{state.oid}")]
+        return [errors.wrong_pi_state(typedef.element_name, f"state/{state.oid}")]
     return []
 
 

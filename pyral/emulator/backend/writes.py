@@ -21,7 +21,7 @@ from pyral.emulator.errors import NotFoundError, ValidationError, WsapiError
 from pyral.emulator.schema import Schema, TypeDef
 from pyral.emulator.store import Row
 
-from . import attachments, identity, messages, ranking, reading, revisions, rules
+from . import attachments, identity, ranking, reading, revisions, rules
 from .coercion import coerce_scalar
 from .collections import write_inverse
 from .context import WriteContext, find_attr, resolve_reference, resolve_references
@@ -192,9 +192,9 @@ def _apply_defaults(typedef: TypeDef, data: dict[str, Any]) -> None:
 
 def _check_creatable(typedef: TypeDef) -> None:
     if typedef.abstract:
-        raise WsapiError(messages.abstract_type(typedef.element_name))
+        raise WsapiError(errors.abstract_type(typedef.element_name))
     if not typedef.creatable:
-        raise WsapiError(messages.not_creatable(typedef.element_name))
+        raise WsapiError(errors.not_creatable(typedef.element_name))
 
 
 def _body_workspace(
@@ -347,13 +347,13 @@ def _updatable(
     """
     current = backend.store.get(oid)
     if current is None or not reading.visible(backend, user, current):
-        raise NotFoundError(messages.CANNOT_FIND_TO_UPDATE)
+        raise NotFoundError(errors.CANNOT_FIND_TO_UPDATE)
     schema = backend.schema_for(current.workspace)
     if not schema.is_a(current.type, typedef.element_name):
-        raise NotFoundError(messages.CANNOT_FIND_TO_UPDATE)
+        raise NotFoundError(errors.CANNOT_FIND_TO_UPDATE)
     concrete = schema.get(current.type)
     if not concrete.updatable:
-        raise WsapiError(messages.not_updatable(concrete.element_name))
+        raise WsapiError(errors.not_updatable(concrete.element_name))
     return current, schema, concrete
 
 

@@ -18,54 +18,8 @@ from ..backend.refs import canonical_uuid, typed_body
 from ..query import parse_fetch
 from ..serializer import FetchSpec, Serializer
 
-# --- texts the HTTP layer adds to errors.py's ---------------------------------------------------
-
-JS_SUFFIX_WARNING = 'It is no longer necessary to append ".js" to WSAPI resources.'
-MAX_PAGESIZE = 2000
+MAX_PAGESIZE = errors.MAX_PAGESIZE
 DEFAULT_PAGESIZE = 20
-
-
-def unknown_endpoint(path: str) -> str:
-    return f'Not Found: the emulator has no WSAPI endpoint at "{path}"'
-
-
-def method_not_allowed(method: str, path: str) -> str:
-    return f'Method {method} is not supported for "{path}"'
-
-
-def bad_pagesize(value: str) -> str:
-    return f'Invalid pagesize "{value}": it must be an integer from 1 to {MAX_PAGESIZE}'
-
-
-def bad_start(value: str) -> str:
-    return f'Invalid start "{value}": it must be a positive integer'
-
-
-def bad_oid(value: str) -> str:
-    return f'Cannot parse object ID from "{value}"'
-
-
-def body_shape(expected: str) -> str:
-    return f"Cannot parse input: the request body must be a JSON object of the form {expected}"
-
-
-def body_type_mismatch(sent: str, url_type: str) -> str:
-    return (
-        f'Cannot parse input: the body key "{sent}" does not name the type "{url_type}" of the URL'
-    )
-
-
-def no_such_collection(type_name: str, attr: str) -> str:
-    return f'Could not find a collection attribute "{attr}" on type {type_name}'
-
-
-def not_supported(what: str) -> str:
-    return f"Not supported by the WSAPI emulator: {what}"
-
-
-def internal_error(detail: str) -> str:
-    return f"Internal emulator error (a bug, please report it): {detail}"
-
 
 # --- request / response -------------------------------------------------------------------------
 
@@ -121,16 +75,16 @@ def paging(req: Request) -> tuple[int, int]:
         try:
             start = int(raw_start)
         except ValueError:
-            raise errors.QueryError(bad_start(raw_start)) from None
+            raise errors.QueryError(errors.bad_start(raw_start)) from None
         start = max(start, 1)
     pagesize = DEFAULT_PAGESIZE
     if raw_size:
         try:
             pagesize = int(raw_size)
         except ValueError:
-            raise errors.QueryError(bad_pagesize(raw_size)) from None
+            raise errors.QueryError(errors.bad_pagesize(raw_size)) from None
         if pagesize < 1:
-            raise errors.QueryError(bad_pagesize(raw_size))
+            raise errors.QueryError(errors.bad_pagesize(raw_size))
         pagesize = min(pagesize, MAX_PAGESIZE)
     return start, pagesize
 
@@ -204,11 +158,11 @@ def unwrap_typed_body(ctx: Any, body: Any, td: Any, ws_oid: int | None) -> tuple
     """
     found = typed_body(body)
     if found is None:
-        raise errors.ValidationError(body_shape(f'{{"{td.element_name}": {{...}}}}'))
+        raise errors.ValidationError(errors.body_shape(f'{{"{td.element_name}": {{...}}}}'))
     key, attrs = found
     sent = ctx.backend.lookup_type(key, ws_oid)
     if not ctx.schema(ws_oid).related(sent.element_name, td.element_name):
-        raise errors.ValidationError(body_type_mismatch(key, td.type_path))
+        raise errors.ValidationError(errors.body_type_mismatch(key, td.type_path))
     return key, attrs
 
 
@@ -231,7 +185,7 @@ def parse_oid(ctx: Any, text: str) -> int:
         pass
     uuid = canonical_uuid(raw)
     if uuid is None:
-        raise errors.NotFoundError(bad_oid(raw))
+        raise errors.NotFoundError(errors.bad_oid(raw))
     oid = ctx.backend.uuid_to_oid(uuid)
     return NO_SUCH_OID if oid is None else int(oid)
 

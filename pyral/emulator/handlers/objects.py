@@ -16,8 +16,6 @@ from .base import (
     flag,
     json_body,
     narrowing,
-    no_such_collection,
-    not_supported,
     paging,
     parse_oid,
     ref_param,
@@ -130,7 +128,7 @@ def delete(ctx: HandlerContext, req: Request, type: str, oid: str) -> Reply:
 
 def copy(ctx: HandlerContext, req: Request, type: str, oid: str) -> Reply:
     """POST /<type>/<oid>/copy is in Rally's spec only; refuse it explicitly."""
-    raise errors.WsapiError(not_supported("copy"))
+    raise errors.WsapiError(errors.not_supported("copy"))
 
 
 def _owner(ctx: HandlerContext, req: Request, type: str, oid: str, attr: str) -> tuple[Any, Any]:
@@ -143,7 +141,7 @@ def _owner(ctx: HandlerContext, req: Request, type: str, oid: str, attr: str) ->
         lowered = attr.lower()
         found = next((a for n, a in concrete.attributes.items() if n.lower() == lowered), None)
     if found is None or not found.is_collection:
-        raise errors.WsapiError(no_such_collection(concrete.element_name, attr))
+        raise errors.WsapiError(errors.no_such_collection(concrete.element_name, attr))
     return owner, found
 
 
@@ -186,7 +184,7 @@ def _collection_refs(body: Any, attr: str) -> list[Any]:
 
 
 def _shape(expected: str) -> str:
-    from .base import body_shape
+    from ..errors import body_shape
 
     return body_shape(expected)
 

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyral.emulator.errors import unsupported_filter
+
 from .. import errors, serializer
 from .base import HandlerContext, Request, fetch_spec, narrowing, paging
 from .objects import Reply
 
 _META = ("_rallyAPIMajor", "_rallyAPIMinor", "_ref", "_refObjectName")
-
-
-def unsupported_filter(detail: str) -> str:
-    return errors.could_not_parse(f"the emulator cannot filter type definitions on {detail}")
 
 
 def _service(req: Request) -> str:

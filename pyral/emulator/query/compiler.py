@@ -24,7 +24,13 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pyral.emulator.errors import QueryError, could_not_parse
+from pyral.emulator.errors import (
+    QueryError,
+    cannot_query_collection,
+    could_not_parse,
+    not_an_allowed_value,
+    operator_not_allowed,
+)
 from pyral.emulator.store import json_field
 
 from .ast import NEGATED_OPS, BoolOp, Comparison, Expr, Null, Range, Scalar, ValueList
@@ -46,18 +52,6 @@ ENUMERATED_TYPES = frozenset({"RATING", "STATE"})
 #: Generator artifacts in allowed-value lists that mean "no value", not a rank.
 _NO_VALUE = ("", "None")
 _COLUMNS = {"ObjectID": "oid", "DragAndDropRank": "rank"}
-
-
-def operator_not_allowed(op: str, attr: str, attr_type: str) -> str:
-    return could_not_parse(f'Operator "{op}" cannot be used with {attr_type} attribute "{attr}"')
-
-
-def not_an_allowed_value(value: str, attr: str) -> str:
-    return could_not_parse(f'"{value}" is not an allowed value of "{attr}", so it has no order')
-
-
-def cannot_query_collection(attr: str) -> str:
-    return could_not_parse(f'The collection "{attr}" cannot be used in a query')
 
 
 @dataclass

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pyral.emulator.errors import QueryError, could_not_parse
+from pyral.emulator.errors import QueryError, bad_order, cannot_sort_on
 
 from .compiler import ENUMERATED_TYPES, attr_type, column, ranked_values
 from .resolve import Resolver, Step, is_collection, is_object
@@ -30,14 +30,6 @@ if TYPE_CHECKING:
 
 _KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _RANK_NAMES = ("Rank", "DragAndDropRank")
-
-
-def bad_order(part: str) -> str:
-    return could_not_parse(f'Invalid order "{part}": use "<attribute> [asc|desc]", comma separated')
-
-
-def cannot_sort_on(attr: str) -> str:
-    return could_not_parse(f'Cannot sort on the collection "{attr}"')
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,18 @@ from __future__ import annotations
 
 import re
 
-from pyral.emulator.errors import QueryError, could_not_parse, expected_but_saw, unknown_operator
+from pyral.emulator.errors import (
+    QueryError,
+    bad_attribute_name,
+    could_not_parse,
+    empty_query,
+    expected_but_saw,
+    missing_value,
+    too_deep,
+    trailing_text,
+    unknown_operator,
+    unterminated_string,
+)
 
 from .ast import (
     COMPARISON_OPS,
@@ -42,32 +53,6 @@ _OPS = frozenset(COMPARISON_OPS)
 
 
 # Texts Rally is not known to produce verbatim; kept here (errors.py is not ours to extend).
-def missing_value(attr: str) -> str:
-    return could_not_parse(f'Error parsing expression -- missing value for "{attr}"')
-
-
-def unterminated_string() -> str:
-    return could_not_parse("Error parsing expression -- unterminated quoted string")
-
-
-def bad_attribute_name(attr: str) -> str:
-    return could_not_parse(f'Error parsing expression -- "{attr}" is not an attribute name')
-
-
-def trailing_text(saw: str) -> str:
-    return could_not_parse(
-        f'Error parsing expression -- expected end of query but saw "{saw}" instead.'
-    )
-
-
-def too_deep() -> str:
-    return could_not_parse(f"Error parsing expression -- nested deeper than {MAX_DEPTH} levels")
-
-
-def empty_query() -> str:
-    return could_not_parse("Error parsing expression -- the query is empty")
-
-
 def parse_query(text: str) -> Expr:
     """Parse one WSAPI ``query`` value (already URL-decoded) into an AST.
 
@@ -140,7 +125,7 @@ class _Parser:
     def _group(self, depth: int) -> Expr:
         """``'(' comparison ')'`` or ``'(' group [CONJ group] ')'``."""
         if depth > MAX_DEPTH:
-            raise QueryError(too_deep())
+            raise QueryError(too_deep(MAX_DEPTH))
         self._expect("(")
         self._skip_ws()
         if self._peek() != "(":

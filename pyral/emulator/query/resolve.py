@@ -12,19 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pyral.emulator.errors import QueryError, could_not_parse, unknown_attribute
+from pyral.emulator.errors import QueryError, could_not_parse, not_a_reference, unknown_attribute
 
 if TYPE_CHECKING:  # the schema module is only needed for type names here
     from pyral.emulator.schema import AttrDef, Schema
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-def not_a_reference(attr: str, type_name: str, segment: str) -> str:
-    return could_not_parse(
-        f'Attribute "{attr}" on type {type_name} is not an object or collection, '
-        f'so it cannot be followed in the query segment "{segment}"'
-    )
 
 
 def is_object(attr: Any) -> bool:

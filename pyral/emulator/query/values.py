@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 from pyral.emulator.errors import QueryError, bad_date, bad_reference, could_not_parse
+from pyral.emulator.errors import query_bad_boolean as bad_boolean
+from pyral.emulator.errors import query_bad_number as bad_number
 
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 _REF_RE = re.compile(
@@ -27,14 +29,6 @@ _DATETIME_RE = re.compile(
     r"\s*(Z|[+-]\d{2}:?\d{2})?\Z",
     re.IGNORECASE,
 )
-
-
-def bad_number(text: str) -> str:
-    return could_not_parse(f'Cannot convert "{text}" into a number.')
-
-
-def bad_boolean(text: str) -> str:
-    return could_not_parse(f'Cannot convert "{text}" into a boolean; use true or false.')
 
 
 def sql_int(digits: str) -> int | float:
