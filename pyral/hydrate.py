@@ -310,13 +310,7 @@ class EntityHydrator:
                 state[key] = value
             elif kind_of_value is dict:
                 if "_ref" in value and "Count" in value:
-                    marker = COLLECTION_MARKER + key
-                    state.pop(key, None)
-                    state.pop(marker, None)
-                    if not value["Count"]:
-                        state[key] = []
-                    else:
-                        state[marker] = value["_ref"]
+                    _place_collection(state, key, value)
                 elif not nested:
                     state[key] = value
                 elif value.get("_type"):
@@ -398,16 +392,10 @@ class EntityHydrator:
             state["value"] = item.get("StringValue")
 
     def _assign(self, state: dict[str, Any], key: str, value: Any, depth: int) -> None:
-        marker = COLLECTION_MARKER + key
         if isinstance(value, dict) and "_ref" in value and "Count" in value:
-            state.pop(key, None)
-            state.pop(marker, None)
-            if not value["Count"]:
-                state[key] = []
-            else:
-                state[marker] = value["_ref"]
+            _place_collection(state, key, value)
             return
-        state.pop(marker, None)
+        state.pop(COLLECTION_MARKER + key, None)
         state[key] = self._value(value, depth)
 
     def _value(self, value: Any, depth: int) -> Any:
@@ -436,6 +424,21 @@ class EntityHydrator:
             else:
                 fields[key] = self._value(value, depth)
         return fields
+
+
+def _place_collection(state: dict[str, Any], key: str, summary: dict[str, Any]) -> None:
+    """Store a collection summary: ``[]`` when empty, else a marker holding its URL.
+
+    Whatever the attribute held before (a loaded list or an older marker) is dropped, so a
+    refill never serves a stale collection.
+    """
+    marker = COLLECTION_MARKER + key
+    state.pop(key, None)
+    state.pop(marker, None)
+    if not summary["Count"]:
+        state[key] = []
+    else:
+        state[marker] = summary["_ref"]
 
 
 def _int_or(value: Any) -> Any:

@@ -132,6 +132,21 @@ _PBKDF2_ITERATIONS = 2000
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def _row_values(row: Row) -> tuple[Any, ...]:
+    """A row's column values in the order INSERT and UPDATE both bind them (oid last)."""
+    return (
+        row.type,
+        row.workspace,
+        row.project,
+        row.fid_num,
+        row.rank,
+        int(row.recycled),
+        row.version,
+        json.dumps(row.data, separators=(",", ":")),
+        row.oid,
+    )
+
+
 def json_field(alias: str, name: str) -> str:
     """SQL reading attribute ``name`` of the row aliased ``alias``: ``json_extract(o.data, '$.Name')``.
 
@@ -355,19 +370,9 @@ class Store:
         """Insert a new row; an existing oid is an error (ids are never reused)."""
         with self._writing(conn) as c:
             c.execute(
-                "INSERT INTO objects(oid, type, workspace, project, fid_num, rank, recycled,"
-                " version, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    row.oid,
-                    row.type,
-                    row.workspace,
-                    row.project,
-                    row.fid_num,
-                    row.rank,
-                    int(row.recycled),
-                    row.version,
-                    json.dumps(row.data, separators=(",", ":")),
-                ),
+                "INSERT INTO objects(type, workspace, project, fid_num, rank, recycled,"
+                " version, data, oid) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _row_values(row),
             )
 
     def save(self, row: Row, conn: sqlite3.Connection | None = None) -> None:
@@ -376,17 +381,7 @@ class Store:
             cur = c.execute(
                 "UPDATE objects SET type = ?, workspace = ?, project = ?, fid_num = ?, rank = ?,"
                 " recycled = ?, version = ?, data = ? WHERE oid = ?",
-                (
-                    row.type,
-                    row.workspace,
-                    row.project,
-                    row.fid_num,
-                    row.rank,
-                    int(row.recycled),
-                    row.version,
-                    json.dumps(row.data, separators=(",", ":")),
-                    row.oid,
-                ),
+                _row_values(row),
             )
             if cur.rowcount != 1:
                 raise KeyError(f"no stored object with ObjectID {row.oid}")
