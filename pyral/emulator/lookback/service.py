@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pyral.emulator import errors
 from pyral.emulator.backend import identity, reading, scoping
 from pyral.emulator.errors import LookbackError
+from pyral.emulator.serializer import typedef_oid
 from pyral.emulator.store import Row, now_iso
 
 from .find import FindScope, check_field, compile_find, field_sql
@@ -153,6 +154,13 @@ class _Scope:
         self.typedef_names = {r.oid: str(r.data.get("TypePath")) for r in rows}
         for r in rows:
             self.typedef_oids.setdefault(str(r.data.get("ElementName")), r.oid)
+        # WSAPI reports built-in TypeDefinitions under stable ids of their own: accept and
+        # report those, so an ObjectID read from WSAPI works here.
+        for td in self.schema.types():
+            wsapi_oid = typedef_oid(td)
+            self.typedef_names[wsapi_oid] = td.type_path
+            self.typedef_oids[td.type_path] = wsapi_oid
+            self.typedef_oids[td.element_name] = wsapi_oid
         self.tree = scoping.project_tree(backend.store, workspace.oid)
 
     def types(self, value: Any) -> list[str] | None:

@@ -81,7 +81,8 @@ def is_snapshotted(schema: Schema, type_name: str) -> bool:
 
 
 def _fields(row: Row, children: list[int] | None) -> dict[str, Any]:
-    fields = {k: v for k, v in row.data.items() if k not in SILENT_FIELDS}
+    # Null attributes are left out, as Lookback stores no nulls ("F": null still finds them).
+    fields = {k: v for k, v in row.data.items() if k not in SILENT_FIELDS and v is not None}
     fields["ObjectID"] = row.oid
     if row.fid_num is not None:
         fields["_UnformattedID"] = row.fid_num
