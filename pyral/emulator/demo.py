@@ -426,7 +426,9 @@ def _defect_history(defect: dict[str, Any], d: int) -> list[dict[str, Any]]:
             }
         )
     last = history[-1] if len(history) > 1 else None
-    final = {k: defect[k] for k in ("ScheduleState", "Resolution", "FixedInBuild") if k in defect}
+    final: dict[str, Any] = {
+        k: defect[k] for k in ("ScheduleState", "Resolution", "FixedInBuild") if k in defect
+    }
     if last is None:
         last = {"at": _at(_shift("2025-11-17", d * 4 + 1), 16, d)}
         history.append(last)
