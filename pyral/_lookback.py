@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_PAGESIZE",
     "MAX_PAGESIZE",
+    "LookbackMixin",
     "LookbackResponse",
     "Snapshot",
     "lookback",
@@ -310,3 +311,47 @@ def lookback(
     return LookbackResponse(
         rally, url, keys, limit=normalize_limit(limit), threads=normalize_threads(threads)
     )
+
+
+class LookbackMixin:
+    """Gives :class:`pyral.Rally` its ``lookback`` method."""
+
+    def lookback(
+        self,
+        find: dict[str, Any],
+        fields: list[str] | bool | None = None,
+        hydrate: list[str] | None = None,
+        sort: dict[str, int] | None = None,
+        pagesize: int | None = DEFAULT_PAGESIZE,
+        start: int = 0,
+        limit: int | None = None,
+        workspace: Any = None,
+        removeUnauthorizedSnapshots: bool | None = None,
+        compress: bool | None = None,
+        threads: int | None = None,
+    ) -> LookbackResponse:
+        """Query Rally's snapshot history (Lookback API, analytics v2.0).
+
+        ``find`` is the Mongo-style filter (``{"ObjectID": 123}``, ``{"_TypeHierarchy":
+        "Defect", "__At": "current"}``); ``fields`` a list of names (dotted allowed) or
+        ``True``; ``hydrate`` the reference fields to return as names; ``sort`` e.g.
+        ``{"_ValidFrom": 1}``; ``start`` is 0-based; ``pagesize`` up to 20000; ``limit``
+        caps the snapshots served; ``threads`` fetches pages in parallel (never more than 12
+        requests in flight per client).  ``workspace`` defaults to the current one (name,
+        ObjectID or Workspace).  Returns a lazy :class:`LookbackResponse`; a refused query
+        raises :class:`~pyral.exceptions.RallyRESTAPIError` with the server's ``errors``.
+        """
+        return lookback(
+            self,
+            find,
+            fields=fields,
+            hydrate=hydrate,
+            sort=sort,
+            pagesize=pagesize,
+            start=start,
+            limit=limit,
+            workspace=workspace,
+            removeUnauthorizedSnapshots=removeUnauthorizedSnapshots,
+            compress=compress,
+            threads=threads,
+        )
