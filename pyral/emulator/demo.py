@@ -391,9 +391,11 @@ def _story_history(story: dict[str, Any], n: int) -> list[dict[str, Any]]:
     # Work happens in the sprint before the current one ends (Sprint 3 starts today).
     start = _SPRINT_STARTS[min(sprint, 2) - 1]
     reached = _SCHEDULE_STATES.index(state)
+    offset = 1 + n % 3
     for step in range(1, reached + 1):
-        day = _shift(start, 1 + (n % 3) + 2 * (step - 1))
+        day = _shift(start, offset)
         history.append({"at": _at(day, 11, n % 60), "ScheduleState": _SCHEDULE_STATES[step]})
+        offset += 1 + (n * (step + 2)) % 5
     if story.get("Blocked"):
         history.append(
             {
