@@ -33,3 +33,7 @@ def _order_text(order: Any) -> str:
     if isinstance(order, (list, tuple)):
         return ",".join(str(key).strip() for key in order)
     return str(order)
+
+
+# pyral 1.7.0 defined it in pyral.restapi, which re-exports it; it keeps that home name.
+warning.__module__ = "pyral.restapi"

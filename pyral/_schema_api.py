@@ -28,6 +28,10 @@ class AllowedValue(str):
     value = Name
 
 
+# Scripts know it as pyral.restapi.AllowedValue (re-exported there, where it used to live).
+AllowedValue.__module__ = "pyral.restapi"
+
+
 class SchemaMethodsMixin:
     """Mixed into :class:`pyral.restapi.Rally` (``self`` is the client)."""
 
