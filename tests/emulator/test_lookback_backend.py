@@ -54,7 +54,9 @@ def test_failed_write_leaves_history_alone(world: World) -> None:
 
 def test_update_chains_and_task_cascade(world: World) -> None:
     story, task = world.key("s1"), world.key("t1")
-    world.update("HierarchicalRequirement", story.oid, {"Iteration": f"iteration/{world.key('it1').oid}"})
+    world.update(
+        "HierarchicalRequirement", story.oid, {"Iteration": f"iteration/{world.key('it1').oid}"}
+    )
     snaps = history(world, story.oid)
     assert [s["n"] for s in snaps] == [0, 1]
     assert snaps[0]["to"] == snaps[1]["from"] and snaps[1]["to"] == END
@@ -85,7 +87,10 @@ def test_same_millisecond_changes_stay_ordered(world: World, monkeypatch) -> Non
 
 def test_child_story_changes_parent_children(world: World) -> None:
     parent = world.key("s2")
-    child, _ = world.create("HierarchicalRequirement", {"Name": "child", "Parent": f"hierarchicalrequirement/{parent.oid}"})
+    child, _ = world.create(
+        "HierarchicalRequirement",
+        {"Name": "child", "Parent": f"hierarchicalrequirement/{parent.oid}"},
+    )
     parent_snaps = history(world, parent.oid)
     assert parent_snaps[-1]["Children"] == [child.oid]
     assert history(world, child.oid)[0]["_ItemHierarchy"] == [parent.oid, child.oid]
@@ -194,3 +199,21 @@ def test_bad_seed_history(tmp_path, history: Any, text: str) -> None:
 def test_history_only_for_artifacts(tmp_path) -> None:
     with pytest.raises(SeedError, match="only artifacts"):
         seeded([{"_type": "Tag", "Name": "t", "_history": [{"at": "2024-01-01"}]}], tmp_path)
+
+
+def test_hydrate_dotted_name_inside_objects(world: World) -> None:
+    story = world.key("s1")
+    world.update(
+        "HierarchicalRequirement",
+        story.oid,
+        {"Project": f"project/{world.project('Alpha', 'Root // Team B').oid}"},
+    )
+    body = query(
+        world,
+        {
+            "find": {"ObjectID": story.oid, "__At": "current"},
+            "hydrate": ["Project", "_PreviousValues.Project"],
+        },
+    )
+    (snap,) = body["Results"]
+    assert snap["Project"] == "Team B" and snap["_PreviousValues"]["Project"] == "Team A"

@@ -347,8 +347,16 @@ def _shape(backend: Backend, scope: _Scope, doc: dict[str, Any], req: LookbackRe
     else:
         shaped = {name: _lookup(doc, name) for name in req.fields if _has(doc, name)}
     for name in req.hydrate:
-        if name in shaped and name != "_TypeHierarchy":
+        if name == "_TypeHierarchy":
+            continue
+        if name in shaped:
             shaped[name] = _hydrate(backend, shaped[name])
+        elif "." in name and _has(shaped, name):  # every field sent: hydrate inside objects
+            *path, last = name.split(".")
+            holder = shaped
+            for part in path:
+                holder = holder[part]
+            holder[last] = _hydrate(backend, holder[last])
     return shaped
 
 
