@@ -340,6 +340,10 @@ class Serializer:
                 chosen.add(name)
             elif name.lower() in lower:
                 chosen.add(lower[name.lower()])
+            else:
+                custom = td.attribute_any_case(name) if hasattr(td, "attribute_any_case") else None
+                if custom is not None and custom.name in known:
+                    chosen.add(custom.name)
         return chosen
 
     def _value(self, row: Any, td: Any, name: str) -> Any:
