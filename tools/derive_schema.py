@@ -123,8 +123,11 @@ TYPES: list[tuple[str, str | None, str | None, str, str, dict[str, Any]]] = [
 
 # Every other type of the digest is served too (``_digest_types``): its TypeDefinition and
 # standard attributes, with the operations the digest lists, except these:
-#: the digest customer's own types (a fresh Rally workspace has none of them).
-CUSTOMER_TYPES = {"BusinessInitiative"}
+#: the digest customer's own types (a fresh Rally workspace has none of them): its
+#: BusinessInitiative portfolio level, and Investment, which the digest files under the
+#: portfolio-item URL space (``portfolioitem/investment``) and which seeds commonly use as a
+#: custom portfolio level name (serving it would make that name clash with a built-in type).
+CUSTOMER_TYPES = {"BusinessInitiative", "Investment"}
 #: operations the emulator grants beyond the digest's (whose generator missed them): the
 #: VSM* types, TestFolderStatus and SCMRepository are creatable and queryable in Rally.
 OPS_OVERRIDE: dict[str, str] = {
@@ -139,9 +142,8 @@ OPS_OVERRIDE: dict[str, str] = {
     "VSMProductPortfolioItem": "CUDQ",
 }
 
-#: FormattedID prefixes of digest types that have a FormattedID but no prefix in the digest
-#: (GUESS: Rally's own prefix is not recorded; distinct from every other type's).
-ID_PREFIXES = {"Investment": "IN"}
+#: FormattedID prefixes of digest types that have a FormattedID but no prefix in the digest.
+ID_PREFIXES: dict[str, str] = {}
 
 # Portfolio-item Parent/Children are wired by pyral/emulator/schema.py from Ordinals, so
 # the digest's versions (which point at the customer's levels) are dropped.

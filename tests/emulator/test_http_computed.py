@@ -289,3 +289,50 @@ def test_concurrent_task_writes_leave_right_totals(wsapi: Wsapi) -> None:
     )
     assert listed["QueryResult"]["TotalResultCount"] == tasks
     assert sum(t["Estimate"] for t in listed["QueryResult"]["Results"]) == now["TaskEstimateTotal"]
+
+
+def test_test_case_results_and_work_product_test_rollups(wsapi: Wsapi) -> None:
+    story = _story(wsapi, "tested story")
+    sref = f"hierarchicalrequirement/{_oid(story)}"
+    assert story["TestCaseStatus"] == "NONE" and story["TestCaseCount"] == 0
+    tc1 = wsapi.create("TestCase", {"Name": "tc1", "WorkProduct": sref})
+    tc2 = wsapi.create("TestCase", {"Name": "tc2", "WorkProduct": sref})
+    now = _read(wsapi, "hierarchicalrequirement", _oid(story))
+    assert (now["TestCaseCount"], now["TestCaseStatus"]) == (2, "NONE_RUN")
+    tset = wsapi.create("TestSet", {"Name": "set", "TestCases": [tc1["_ref"], tc2["_ref"]]})
+    assert tset["TestCaseCount"] == 2
+
+    def result(tc: dict, verdict: str, date: str) -> dict:
+        return wsapi.create(
+            "TestCaseResult",
+            {"TestCase": tc["_ref"], "Verdict": verdict, "Build": "b" + date[-2:], "Date": date},
+        )
+
+    result(tc1, "Fail", "2026-01-01")
+    latest = result(tc1, "Pass", "2026-01-05")
+    result(tc1, "Fail", "2026-01-03")  # older than the Pass: not the last verdict
+    got = _read(wsapi, "testcase", _oid(tc1))
+    assert got["LastVerdict"] == "Pass" and got["LastBuild"] == "b05"
+    assert got["LastResult"]["_ref"].endswith(f"/{_oid(latest)}")
+    now = _read(wsapi, "hierarchicalrequirement", _oid(story))
+    assert (now["PassingTestCaseCount"], now["TestCaseStatus"]) == (1, "SOME_RUN_ALL_PASSING")
+    result(tc2, "Fail", "2026-01-06")
+    now = _read(wsapi, "hierarchicalrequirement", _oid(story))
+    assert now["TestCaseStatus"] == "ALL_RUN_SOME_NOT_PASSING"
+    assert _read(wsapi, "testset", _oid(tset))["PassingTestCaseCount"] == 1
+    wsapi.delete(f"testcaseresult/{_oid(latest)}")
+    assert _read(wsapi, "testcase", _oid(tc1))["LastVerdict"] == "Fail"
+    now = _read(wsapi, "hierarchicalrequirement", _oid(story))
+    assert now["TestCaseStatus"] == "ALL_RUN_NONE_PASSING"
+
+
+def test_defect_suite_counts(wsapi: Wsapi) -> None:
+    suite = wsapi.create("DefectSuite", {"Name": "suite"})
+    assert (suite["TotalDefectCount"], suite["ClosedDefectCount"]) == (0, 0)
+    d1 = wsapi.create("Defect", {"Name": "s1", "DefectSuites": [suite["_ref"]]})
+    wsapi.create("Defect", {"Name": "s2", "DefectSuites": [suite["_ref"]], "State": "Closed"})
+    now = _read(wsapi, "defectsuite", _oid(suite))
+    assert (now["TotalDefectCount"], now["ClosedDefectCount"]) == (2, 1)
+    wsapi.post(f"defect/{_oid(d1)}", {"Defect": {"DefectSuites": []}})
+    now = _read(wsapi, "defectsuite", _oid(suite))
+    assert (now["TotalDefectCount"], now["ClosedDefectCount"]) == (1, 1)

@@ -15,7 +15,11 @@ What is computed (see docs/emulator.md, "Computed fields"):
   tasks' Estimate / ToDo / Actuals, 0.0 when none) and ``TaskStatus``;
 * stories: ``DefectStatus`` (from the defects whose Requirement is the story),
   ``DirectChildrenCount`` (child stories) and ``HasParent``;
-* test cases: ``DefectStatus`` (from the defects whose TestCase is the test case);
+* test cases: ``DefectStatus`` (from the defects whose TestCase is the test case) and
+  ``LastVerdict`` / ``LastRun`` / ``LastBuild`` / ``LastResult`` (from the newest result);
+* work products' test cases: ``TestCaseCount``, ``PassingTestCaseCount``,
+  ``TestCaseStatus`` (and a story's ``TotalDirectTestCaseCount`` /
+  ``DirectPassingTestCaseCount``); defect suites: ``TotalDefectCount``, ``ClosedDefectCount``;
 * portfolio items of every level: ``LeafStoryCount``, ``LeafStoryPlanEstimateTotal``,
   ``AcceptedLeafStoryCount``, ``AcceptedLeafStoryPlanEstimateTotal``,
   ``UnEstimatedLeafStoryCount``, ``PercentDoneByStoryCount``,
@@ -67,7 +71,9 @@ PI_ROLLUPS = (
 # Child attributes whose change can move a parent's roll-up (others are skipped cheaply).
 _TASK_INPUTS = ("WorkProduct", "Estimate", "ToDo", "Actuals", "State", "Blocked")
 _STORY_INPUTS = ("Parent", "PortfolioItem", "ScheduleState", "PlanEstimate")
-_DEFECT_INPUTS = ("Requirement", "TestCase", "State")
+_DEFECT_INPUTS = ("Requirement", "TestCase", "State", "DefectSuites")
+_TEST_CASE_INPUTS = ("WorkProduct", "LastVerdict")
+_RESULT_INPUTS = ("TestCase", "Date", "Verdict", "Build")
 _PI_INPUTS = ("Parent",)
 
 _ACCEPTED = "Accepted"
@@ -137,6 +143,14 @@ def after_write(env: Env, row: Row, old: dict[str, Any] | None) -> None:
     elif row.type == "Defect" and changed(_DEFECT_INPUTS):
         stories |= _oids(before.get("Requirement"), after.get("Requirement"))
         test_cases |= _oids(before.get("TestCase"), after.get("TestCase"))
+        work_products |= _oids(
+            *(before.get("DefectSuites") or []), *(after.get("DefectSuites") or [])
+        )
+    elif row.type == "TestCaseResult" and changed(_RESULT_INPUTS):
+        test_cases |= _oids(before.get("TestCase"), after.get("TestCase"))
+    elif row.type == "TestCase" and changed(_TEST_CASE_INPUTS):
+        work_products |= _oids(before.get("WorkProduct"), after.get("WorkProduct"))
+        work_products |= {r.oid for r in _SqlChildren(env).of("TestSet", "TestCases", row.oid)}
     elif schema.is_a(row.type, "PortfolioItem"):
         if not gone:
             portfolio.add(row.oid)
@@ -147,10 +161,14 @@ def after_write(env: Env, row: Row, old: dict[str, Any] | None) -> None:
     if not gone and row.type == "TestCase":
         test_cases.add(row.oid)
     src = _SqlChildren(env)
+    # Test cases first: their LastVerdict feeds their work product's test-case roll-ups.
+    for oid in sorted(test_cases):
+        found = _refresh_test_case(env, src, oid)
+        if found is not None:
+            work_products |= _oids(found.data.get("WorkProduct"))
+            work_products |= {r.oid for r in src.of("TestSet", "TestCases", oid)}
     for oid in sorted(work_products | stories):
         _refresh_work_product(env, src, oid)
-    for oid in sorted(test_cases):
-        _refresh_test_case(env, src, oid)
     _refresh_portfolio(env, portfolio)
 
 
@@ -164,15 +182,18 @@ def recompute_workspace(env: Env, workspace: int) -> None:
     schema = env.schema
     levels = schema.portfolio_item_types()
     owners = [t.element_name for t in schema.types() if _has_task_totals(schema, t.element_name)]
-    wanted = sorted({*owners, "Task", "Defect", "TestCase", *(t.element_name for t in levels)})
+    wanted = sorted(
+        {*owners, "Task", "Defect", "TestCase", "TestCaseResult", *(t.element_name for t in levels)}
+    )
     marks = ", ".join("?" for _ in wanted)
     rows = _select(env, f"o.workspace = ? AND o.type IN ({marks})", [workspace, *wanted])
     src = _MemoryChildren(rows)
     for row in rows:
+        if row.type == "TestCase":
+            _refresh_test_case(env, src, row.oid, row, keep_unrun=True)
+    for row in rows:
         if row.type in owners:
             _refresh_work_product(env, src, row.oid, row)
-        elif row.type == "TestCase":
-            _refresh_test_case(env, src, row.oid, row)
     by_level = {t.element_name: i for i, t in enumerate(levels)}
     for row in sorted(
         (r for r in rows if r.type in by_level), key=lambda r: (by_level[r.type], r.oid)
@@ -193,7 +214,13 @@ class _SqlChildren:
         self.env = env
 
     def of(self, type_name: str | None, pointer: str, oid: int) -> list[Row]:
-        found = _select(self.env, f"{json_field('o', pointer)} = ?", [oid])
+        if pointer in _MemoryChildren._LISTS:
+            where = (
+                f"EXISTS (SELECT 1 FROM json_each({json_field('o', pointer)}) j WHERE j.value = ?)"
+            )
+        else:
+            where = f"{json_field('o', pointer)} = ?"
+        found = _select(self.env, where, [oid])
         return [r for r in found if type_name is None or r.type == type_name]
 
 
@@ -201,6 +228,7 @@ class _MemoryChildren:
     """Children indexed once from a list of rows (the whole-workspace pass)."""
 
     _POINTERS = ("WorkProduct", "Requirement", "TestCase", "Parent", "PortfolioItem")
+    _LISTS = ("DefectSuites", "TestCases")
 
     def __init__(self, rows: list[Row]) -> None:
         self.index: dict[tuple[str, int], list[Row]] = {}
@@ -209,6 +237,9 @@ class _MemoryChildren:
                 target = row.data.get(pointer)
                 if isinstance(target, int):
                     self.index.setdefault((pointer, target), []).append(row)
+            for name in self._LISTS:
+                for target in _oids(*(row.data.get(name) or [])):
+                    self.index.setdefault((name, target), []).append(row)
 
     def of(self, type_name: str | None, pointer: str, oid: int) -> list[Row]:
         found = self.index.get((pointer, oid), [])
@@ -231,6 +262,17 @@ def _refresh_work_product(env: Env, src: _Children, oid: int, row: Row | None = 
                 values[total] = float(sum(_number(t.data.get(source)) for t in tasks))
         if "TaskStatus" in attrs:
             values["TaskStatus"] = task_status(tasks)
+    if "TestCaseCount" in attrs:
+        if row.type == "TestSet":  # a test set's test cases are its stored TestCases list
+            members = env.store.get_many(_oids(*(row.data.get("TestCases") or [])))
+            cases = [r for r in members.values() if not r.recycled]
+        else:
+            cases = src.of("TestCase", "WorkProduct", oid)
+        values.update(test_case_rollups(cases, attrs))
+    if "TotalDefectCount" in attrs:
+        defects = src.of("Defect", "DefectSuites", oid)
+        values["TotalDefectCount"] = len(defects)
+        values["ClosedDefectCount"] = sum(1 for d in defects if d.data.get("State") == _CLOSED)
     if row.type == "HierarchicalRequirement":
         defects = src.of("Defect", "Requirement", oid)
         values["DefectStatus"] = defect_status(defects)
@@ -239,11 +281,30 @@ def _refresh_work_product(env: Env, src: _Children, oid: int, row: Row | None = 
     _store(env, row, values)
 
 
-def _refresh_test_case(env: Env, src: _Children, oid: int, row: Row | None = None) -> None:
+def _refresh_test_case(
+    env: Env, src: _Children, oid: int, row: Row | None = None, *, keep_unrun: bool = False
+) -> Row | None:
+    """DefectStatus, and LastVerdict / LastRun / LastBuild / LastResult from the newest
+    result (by Date).  ``keep_unrun``: a test case without results keeps the Last* values
+    it was given (a seed may set them); otherwise they are cleared."""
     row = row or env.store.get(oid)
-    if row is None or row.recycled or "DefectStatus" not in _attributes(env, row):
-        return
-    _store(env, row, {"DefectStatus": defect_status(src.of("Defect", "TestCase", oid))})
+    if row is None or row.recycled or row.type != "TestCase":
+        return None
+    values: dict[str, Any] = {"DefectStatus": defect_status(src.of("Defect", "TestCase", oid))}
+    results = src.of("TestCaseResult", "TestCase", oid)
+    if results:
+        newest = max(results, key=lambda r: (str(r.data.get("Date") or ""), r.oid))
+        values.update(
+            LastVerdict=newest.data.get("Verdict"),
+            LastRun=newest.data.get("Date"),
+            LastBuild=newest.data.get("Build"),
+            LastResult=newest.oid,
+        )
+    elif not keep_unrun:
+        values.update(LastVerdict=None, LastRun=None, LastBuild=None, LastResult=None)
+    attrs = _attributes(env, row)
+    _store(env, row, {k: v for k, v in values.items() if k in attrs})
+    return row
 
 
 def task_status(tasks: list[Row]) -> str:
@@ -261,6 +322,33 @@ def task_status(tasks: list[Row]) -> str:
     if any(t.data.get("Blocked") for t in tasks):
         status += "_BLOCKED"
     return status
+
+
+def test_case_rollups(test_cases: list[Row], attrs: dict[str, Any]) -> dict[str, Any]:
+    """A work product's test-case roll-ups from its test cases' LastVerdicts."""
+    run = [t for t in test_cases if t.data.get("LastVerdict")]
+    passing = sum(1 for t in run if t.data.get("LastVerdict") == "Pass")
+    if not test_cases:
+        status = "NONE"
+    elif not run:
+        status = "NONE_RUN"
+    else:
+        scope = "ALL_RUN" if len(run) == len(test_cases) else "SOME_RUN"
+        if passing == 0:
+            outcome = "NONE_PASSING"
+        elif passing == len(run):
+            outcome = "ALL_PASSING"
+        else:
+            outcome = "SOME_NOT_PASSING"
+        status = f"{scope}_{outcome}"
+    values = {
+        "TestCaseCount": len(test_cases),
+        "PassingTestCaseCount": passing,
+        "TestCaseStatus": status,
+        "TotalDirectTestCaseCount": len(test_cases),
+        "DirectPassingTestCaseCount": passing,
+    }
+    return {k: v for k, v in values.items() if k in attrs}
 
 
 def defect_status(defects: list[Row]) -> str:

@@ -81,6 +81,8 @@ def delete(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> None:
             computed.after_write(ctx, row, before)
         else:
             backend.store.delete(row.oid, conn)
+            row.recycled = True  # gone for good: its parents' roll-ups lose it
+            computed.after_write(ctx, row, dict(row.data))
 
 
 def _purge_item(ctx: WriteContext, item_oid: int) -> None:
