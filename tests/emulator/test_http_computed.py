@@ -336,3 +336,52 @@ def test_defect_suite_counts(wsapi: Wsapi) -> None:
     wsapi.post(f"defect/{_oid(d1)}", {"Defect": {"DefectSuites": []}})
     now = _read(wsapi, "defectsuite", _oid(suite))
     assert (now["TotalDefectCount"], now["ClosedDefectCount"]) == (1, 1)
+
+
+def test_custom_portfolio_level_rolls_up(wsapi: Wsapi) -> None:
+    """The demo workspace adds a Program level above Theme: roll-ups reach it too."""
+    program = _pi(wsapi, "Program", "program")
+    theme = _pi(wsapi, "Theme", "theme", program)
+    initiative = _pi(wsapi, "Initiative", "initiative", theme)
+    epic = _pi(wsapi, "Epic", "epic", initiative)
+    feature = _pi(wsapi, "Feature", "feature", epic)
+    assert program["LeafStoryCount"] == 0 and program["Ready"] is False
+    fref = f"portfolioitem/feature/{_oid(feature)}"
+    _story(wsapi, "p1", PortfolioItem=fref, PlanEstimate=4, ScheduleState="Accepted")
+    _story(wsapi, "p2", PortfolioItem=fref, PlanEstimate=4)
+    now = _read(wsapi, "portfolioitem/program", _oid(program))
+    assert (now["LeafStoryCount"], now["AcceptedLeafStoryCount"]) == (2, 1)
+    assert now["PercentDoneByStoryPlanEstimate"] == pytest.approx(0.5)
+    assert now["DirectChildrenCount"] == 1
+
+
+def test_concurrent_story_writes_under_one_feature(wsapi: Wsapi) -> None:
+    feature = _pi(wsapi, "Feature", "busy feature")
+    fref = f"portfolioitem/feature/{_oid(feature)}"
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        client = Wsapi(wsapi.server, apikey=wsapi.http.headers["ZSESSIONID"])
+        try:
+            for i in range(4):
+                story = _story(client, "c", PortfolioItem=fref, PlanEstimate=2)
+                if i % 2:
+                    client.post(
+                        f"hierarchicalrequirement/{_oid(story)}",
+                        {"HierarchicalRequirement": {"ScheduleState": "Accepted"}},
+                    )
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=work) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    now = _read(wsapi, "portfolioitem/feature", _oid(feature))
+    assert (now["LeafStoryCount"], now["AcceptedLeafStoryCount"]) == (20, 10)
+    assert now["LeafStoryPlanEstimateTotal"] == 40.0
+    assert now["PercentDoneByStoryCount"] == pytest.approx(0.5)
