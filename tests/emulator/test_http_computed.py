@@ -385,3 +385,22 @@ def test_concurrent_story_writes_under_one_feature(wsapi: Wsapi) -> None:
     assert (now["LeafStoryCount"], now["AcceptedLeafStoryCount"]) == (20, 10)
     assert now["LeafStoryPlanEstimateTotal"] == 40.0
     assert now["PercentDoneByStoryCount"] == pytest.approx(0.5)
+
+
+def test_collection_add_and_remove_refresh_rollups(wsapi: Wsapi) -> None:
+    suite = wsapi.create("DefectSuite", {"Name": "suite via add"})
+    defect = wsapi.create("Defect", {"Name": "joins", "State": "Closed"})
+    added = wsapi.post(
+        f"defect/{_oid(defect)}/DefectSuites/add", {"CollectionItems": [{"_ref": suite["_ref"]}]}
+    )
+    assert added["OperationResult"]["Errors"] == []
+    now = _read(wsapi, "defectsuite", _oid(suite))
+    assert (now["TotalDefectCount"], now["ClosedDefectCount"]) == (1, 1)
+    tset = wsapi.create("TestSet", {"Name": "set via add"})
+    tc = wsapi.create("TestCase", {"Name": "member"})
+    wsapi.post(f"testset/{_oid(tset)}/TestCases/add", {"CollectionItems": [{"_ref": tc["_ref"]}]})
+    assert _read(wsapi, "testset", _oid(tset))["TestCaseCount"] == 1
+    wsapi.post(
+        f"testset/{_oid(tset)}/TestCases/remove", {"CollectionItems": [{"_ref": tc["_ref"]}]}
+    )
+    assert _read(wsapi, "testset", _oid(tset))["TestCaseCount"] == 0

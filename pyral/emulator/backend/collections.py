@@ -114,6 +114,7 @@ def change_members(
         if revisions.has_history(typedef):
             revisions.record(ctx, fresh, note)
         ctx.save(fresh)
+        computed.after_write(ctx, fresh, old_data)
         oids = [r.oid for r in items]
     found = backend.store.get_many(oids)
     return [found[o] for o in oids if o in found]
