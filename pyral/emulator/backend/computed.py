@@ -76,6 +76,7 @@ _TEST_CASE_INPUTS = ("WorkProduct", "LastVerdict")
 _RESULT_INPUTS = ("TestCase", "Date", "Verdict", "Build")
 _PI_INPUTS = ("Parent",)
 
+_IN_CHUNK = 500  # owners per SQL IN list (well under SQLite's bound-parameter limit)
 _ACCEPTED = "Accepted"
 _CLOSED = "Closed"
 
@@ -206,6 +207,10 @@ class _Children(Protocol):
         """Live rows (of ``type_name``, or any type for None) whose ``pointer`` is ``oid``."""
         ...
 
+    def of_many(self, type_name: str, pointer: str, oids: list[int]) -> dict[int, list[Row]]:
+        """:meth:`of` for several owners at once, keyed by owner (OBJECT pointers only)."""
+        ...
+
 
 class _SqlChildren:
     """Children read through the write connection (one indexed query per look-up)."""
@@ -222,6 +227,18 @@ class _SqlChildren:
             where = f"{json_field('o', pointer)} = ?"
         found = _select(self.env, where, [oid])
         return [r for r in found if type_name is None or r.type == type_name]
+
+    def of_many(self, type_name: str, pointer: str, oids: list[int]) -> dict[int, list[Row]]:
+        out: dict[int, list[Row]] = {}
+        field = json_field("o", pointer)
+        for at in range(0, len(oids), _IN_CHUNK):
+            chunk = oids[at : at + _IN_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            for row in _select(
+                self.env, f"{field} IN ({marks}) AND o.type = ?", [*chunk, type_name]
+            ):
+                out.setdefault(row.data[pointer], []).append(row)
+        return out
 
 
 class _MemoryChildren:
@@ -244,6 +261,10 @@ class _MemoryChildren:
     def of(self, type_name: str | None, pointer: str, oid: int) -> list[Row]:
         found = self.index.get((pointer, oid), [])
         return [r for r in found if type_name is None or r.type == type_name]
+
+    def of_many(self, type_name: str, pointer: str, oids: list[int]) -> dict[int, list[Row]]:
+        out = {oid: self.of(type_name, pointer, oid) for oid in oids}
+        return {oid: rows for oid, rows in out.items() if rows}
 
 
 # -- work products and test cases -----------------------------------------------------------
@@ -424,20 +445,26 @@ def _refresh_one_pi(env: Env, src: _Children, row: Row) -> None:
 
 
 def _leaves(src: _Children, stories: list[Row]) -> list[Row]:
-    """Leaf stories at or below ``stories`` (each visited once, even in a bad cycle)."""
+    """Leaf stories at or below ``stories`` (each visited once, even in a bad cycle).
+
+    Walked one tree level at a time, with one look-up per level rather than per story, so a
+    feature with thousands of stories costs a handful of queries per write.
+    """
     out: list[Row] = []
     seen: set[int] = set()
-    stack = list(stories)
-    while stack:
-        story = stack.pop()
-        if story.oid in seen:
-            continue
-        seen.add(story.oid)
-        kids = src.of("HierarchicalRequirement", "Parent", story.oid)
-        if kids:
-            stack.extend(kids)
-        else:
-            out.append(story)
+    level = list(stories)
+    while level:
+        level = [s for s in {s.oid: s for s in level}.values() if s.oid not in seen]
+        seen.update(s.oid for s in level)
+        kids = src.of_many("HierarchicalRequirement", "Parent", [s.oid for s in level])
+        following: list[Row] = []
+        for story in level:
+            found = kids.get(story.oid, [])
+            if found:
+                following.extend(found)
+            else:
+                out.append(story)
+        level = following
     return out
 
 
