@@ -289,7 +289,7 @@ def _refresh_work_product(env: Env, src: _Children, oid: int, row: Row | None = 
             cases = [r for r in members.values() if not r.recycled]
         else:
             cases = src.of("TestCase", "WorkProduct", oid)
-        values.update(test_case_rollups(cases, attrs))
+        values.update(case_rollups(cases, attrs))
     if "TotalDefectCount" in attrs:
         defects = src.of("Defect", "DefectSuites", oid)
         values["TotalDefectCount"] = len(defects)
@@ -345,7 +345,7 @@ def task_status(tasks: list[Row]) -> str:
     return status
 
 
-def test_case_rollups(test_cases: list[Row], attrs: dict[str, Any]) -> dict[str, Any]:
+def case_rollups(test_cases: list[Row], attrs: dict[str, Any]) -> dict[str, Any]:
     """A work product's test-case roll-ups from its test cases' LastVerdicts."""
     run = [t for t in test_cases if t.data.get("LastVerdict")]
     passing = sum(1 for t in run if t.data.get("LastVerdict") == "Pass")
