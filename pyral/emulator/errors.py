@@ -366,3 +366,11 @@ def batch_entry_body(type_name: str) -> str:
 
 def batch_body_type_mismatch(sent: str, type_path: str) -> str:
     return f'Cannot parse input: the Body key "{sent}" does not name the type "{type_path}" of the Path'
+
+
+# --- emulator controls, permissions and stored-value checks (issue 8) ---------------------------
+
+ADMIN_REMOTE_REFUSED = (
+    "The /_emulator/ controls are disabled because the server listens on a non-loopback "
+    "address; restart it with --allow-remote-admin to enable them."
+)
