@@ -374,3 +374,19 @@ ADMIN_REMOTE_REFUSED = (
     "The /_emulator/ controls are disabled because the server listens on a non-loopback "
     "address; restart it with --allow-remote-admin to enable them."
 )
+
+
+def unstorable_text(field: str, fault: str) -> str:
+    what = "a NUL character" if fault == "nul" else "an unpaired UTF-16 surrogate"
+    return f"Could not set value for {field}: the text contains {what}, which cannot be stored"
+
+
+def unstorable_name(where: str, name: str) -> str:
+    return f'Could not read {where}: the field name "{name}" contains a character that cannot be stored'
+
+
+MAX_BATCH_ENTRIES = 1000
+
+
+def batch_too_large(count: int, limit: int) -> str:
+    return f"Batch has {count} entries; at most {limit} are allowed in one request"

@@ -21,7 +21,7 @@ from pyral.emulator.errors import NotFoundError, ValidationError, WsapiError
 from pyral.emulator.schema import Schema, TypeDef
 from pyral.emulator.store import Row
 
-from . import attachments, identity, ranking, reading, revisions, rules
+from . import attachments, identity, ranking, reading, revisions, rules, values
 from .coercion import coerce_scalar
 from .collections import write_inverse
 from .context import WriteContext, find_attr, resolve_reference, resolve_references
@@ -228,6 +228,7 @@ def create(
     """Create one object in one transaction; returns it and the warnings."""
     if not isinstance(body, dict):
         raise ValidationError(errors.NOT_JSON)
+    values.check_body(typedef.element_name, body)
     workspace = _body_workspace(backend, user, typedef, body, workspace)
     schema = backend.schema_for(workspace.oid)
     typedef = schema.lookup(typedef.type_path) or typedef
@@ -261,8 +262,7 @@ def create(
         ctx.insert(row)
         for name, members in plan.inverse.items():
             write_inverse(ctx, row.oid, typedef.attributes[name], members)
-    stored = backend.store.get(oid)
-    assert stored is not None
+        stored = _as_written(backend, oid)
     return stored, plan.warnings
 
 
@@ -312,6 +312,7 @@ def update(
     """
     if not isinstance(body, dict):
         raise ValidationError(errors.NOT_JSON)
+    values.check_body(typedef.element_name, body)
     with backend.store.write() as conn:
         current, schema, concrete = _updatable(backend, user, typedef, oid)
         ws_row = backend.store.get(current.workspace) if current.workspace is not None else None
@@ -333,9 +334,19 @@ def update(
             ctx, concrete, current, rank_above=rank_above, rank_below=rank_below, rank_to=rank_to
         )
         _store_update(ctx, concrete, current, old, data, rank, plan)
+        stored = _as_written(backend, oid)
+    return stored, plan.warnings
+
+
+def _as_written(backend: Backend, oid: int) -> Row:
+    """The row as this write left it, read inside its own transaction.
+
+    Read before the commit (through the write connection), so the response shows this
+    write's result even when another writer changes the object right after it.
+    """
     stored = backend.store.get(oid)
     assert stored is not None
-    return stored, plan.warnings
+    return stored
 
 
 def _updatable(
