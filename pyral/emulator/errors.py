@@ -390,3 +390,28 @@ MAX_BATCH_ENTRIES = 1000
 
 def batch_too_large(count: int, limit: int) -> str:
     return f"Batch has {count} entries; at most {limit} are allowed in one request"
+
+
+def no_permission(action: str, type_name: str) -> str:
+    # GUESS: Rally's wording for a role that is too low is not captured; this keeps the
+    # "Not authorized to perform action" prefix of its credential errors.
+    return f"Not authorized to perform action: {action} {type_name} needs a higher permission"
+
+
+ADMIN_ONLY_USERS = (
+    "Not authorized to perform action: only subscription or workspace administrators "
+    "may create, change or delete other users"
+)
+ADMIN_ONLY_SUBSCRIPTION_ADMINS = (
+    "Not authorized to perform action: only subscription administrators may change or delete "
+    "a subscription administrator or grant that role"
+)
+ADMIN_ONLY_PROFILE = (
+    "Not authorized to perform action: only an administrator may change another user's profile"
+)
+ADMIN_ONLY_SUBSCRIPTION = (
+    "Not authorized to perform action: only subscription administrators may change the subscription"
+)
+ADMIN_ONLY_WORKSPACE = (
+    "Not authorized to perform action: only workspace administrators may change workspace settings"
+)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-import urllib3
 import requests
+import urllib3
 
 from pyral.emulator import errors
 from pyral.emulator.server import EmulatorServer, is_loopback

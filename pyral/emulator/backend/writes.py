@@ -21,7 +21,7 @@ from pyral.emulator.errors import NotFoundError, ValidationError, WsapiError
 from pyral.emulator.schema import Schema, TypeDef
 from pyral.emulator.store import Row
 
-from . import attachments, identity, ranking, reading, revisions, rules, values
+from . import attachments, identity, permissions, ranking, reading, revisions, rules, values
 from .coercion import coerce_scalar
 from .collections import write_inverse
 from .context import WriteContext, find_attr, resolve_reference, resolve_references
@@ -253,6 +253,15 @@ def create(
         if typedef.element_name in rules.DERIVED_PROJECT_TYPES:
             row_project = rules.derived_project(ctx, typedef, data)
         ws_oid = workspace.oid if typedef.workspace_scoped else None
+        permissions.check_create(
+            ctx.store,
+            user,
+            typedef.element_name,
+            ws_oid,
+            data,
+            row_project if typedef.project_scoped else data.get("Project"),
+            project_scoped=typedef.project_scoped,
+        )
         row = Row(oid, typedef.element_name, ws_oid, row_project, None, None, False, 1, {})
         _stamp_new(ctx, typedef, row, data)
         rules.stamp_dates(ctx, typedef, {}, data)
@@ -328,6 +337,7 @@ def update(
             if not project_problems:
                 data["Project"] = project_oid
         _check_rules(ctx, concrete, plan, data, problems, creating=False)
+        permissions.check_change(ctx.store, user, current, old, data, "changing a")
 
         rules.stamp_dates(ctx, concrete, old, data)
         rank = ranking.new_rank(
