@@ -257,8 +257,8 @@ class _Server(ThreadingHTTPServer):
             first = b""
         if not is_plain_http(first):
             return False
-        host, port = self.server_address[:2]
-        fallback = f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        fallback = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         with contextlib.suppress(OSError):
             answer_plain_http(request, fallback)
         with contextlib.suppress(OSError):
