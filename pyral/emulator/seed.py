@@ -185,6 +185,11 @@ def load_seed(store: Store, schema: Schema, seed: dict[str, Any]) -> SeedResult:
     unknown = set(seed) - _TOP_KEYS
     if unknown:
         raise SeedError(f"unknown top-level seed key(s): {', '.join(sorted(unknown))}")
+    from .backend.values import body_problems
+
+    problems = body_problems("seed", seed, limit=1)
+    if problems:
+        raise SeedError(problems[0])
     with store.write() as conn:
         return _Loader(store, schema, seed, conn).run()
 

@@ -573,7 +573,10 @@ POISON_KINDS = [
     "name", "text", "dropdown", "date", "number", "boolean", "ref", "ref_dict", "collection",
     "field_name", "meta_name", "custom",
 ]  # fmt: skip
-POISON_PATHS = ["create", "update", "batch_create", "batch_update", "collection_add"]
+POISON_PATHS = [
+    "create", "update", "batch_create", "batch_update", "batch_path", "collection_add",
+    "collection_remove",
+]  # fmt: skip
 
 
 def _send_poison(server, http, path: str, body: dict, target: str, text: str) -> requests.Response:
@@ -582,9 +585,13 @@ def _send_poison(server, http, path: str, body: dict, target: str, text: str) ->
         return http.put(url(server, "defect/create"), data=data, timeout=30)
     if path == "update":
         return http.post(target, data=data, timeout=30)
-    if path == "collection_add":
+    if path.startswith("collection_"):
         items = [{"_ref": "/tag/1" + text}, "/tag/2" + text]
-        return http.post(target + "/Tags/add", data=json.dumps({"CollectionItems": items}))
+        action = "add" if path == "collection_add" else "remove"
+        return http.post(f"{target}/Tags/{action}", data=json.dumps({"CollectionItems": items}))
+    if path == "batch_path":
+        entry = {"Path": "/defect/create" + text, "Method": "PUT", "Body": {"Defect": body}}
+        return http.post(url(server, "batch"), data=json.dumps({"Batch": [{"Entry": entry}]}))
     oid = target.rsplit("/", 1)[1]
     entry_path = "/defect/create" if path == "batch_create" else f"/defect/{oid}"
     batch = {"Batch": [{"Entry": {"Path": entry_path, "Method": "POST", "Body": {"Defect": body}}}]}

@@ -345,3 +345,26 @@ def test_demo_sandbox_user_cannot_delete_the_subscription_admin(emulator, demo_l
     finally:
         dave.close()
         admin.close()
+
+
+def test_collections_and_references_respect_roles(clients, ws):
+    viewer, admin = clients["viewer"], clients["admin"]
+    root_bug = _one(admin, "defect", "root bug", ws)
+    team_a_bug = _one(admin, "defect", "team a bug", ws)
+    tag = admin.create("Tag", {"Name": "role-tag"}, {"workspace": ws})
+    add = viewer.post(
+        f"defect/{root_bug['ObjectID']}/Tags/add", {"CollectionItems": [{"_ref": tag["_ref"]}]}
+    )["OperationResult"]
+    assert add["Errors"] == [errors.no_permission("changing a", "Defect")]
+    tags = admin.get(f"defect/{root_bug['ObjectID']}/Tags")["QueryResult"]
+    assert tags["TotalResultCount"] == 0
+    # a reference to an item the writer cannot see is answered as a missing one
+    hidden = f"/hierarchicalrequirement/{STORY_OID}"
+    linked = viewer.post(f"defect/{team_a_bug['ObjectID']}", {"Defect": {"Requirement": hidden}})[
+        "OperationResult"
+    ]
+    assert linked["Errors"] == [errors.ref_not_found("Defect", "Requirement", hidden)]
+    assert admin.get(f"defect/{team_a_bug['ObjectID']}")["Defect"]["Requirement"] is None
+    as_admin = admin.post(f"defect/{team_a_bug['ObjectID']}", {"Defect": {"Requirement": hidden}})
+    assert as_admin["OperationResult"]["Errors"] == []
+    admin.post(f"defect/{team_a_bug['ObjectID']}", {"Defect": {"Requirement": None}})

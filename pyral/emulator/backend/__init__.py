@@ -21,7 +21,7 @@ from pyral.emulator.store import Row, Store
 
 from . import batch as _batch
 from . import collections as _collections
-from . import identity, reading, recycle, values, writes
+from . import identity, permissions, reading, recycle, values, writes
 from .refs import parse_ref
 
 __all__ = ["Backend"]
@@ -126,10 +126,12 @@ class Backend:
 
     def collection_add(self, user: Row, owner: Row, attr: AttrDef, refs: list[Any]) -> list[Row]:
         values.check_body(f"{owner.type}.{attr.name}", refs)
+        permissions.check_change(self.store, user, owner, owner.data, owner.data, "changing a")
         return _collections.change_members(self, user, owner, attr, refs, adding=True)
 
     def collection_remove(self, user: Row, owner: Row, attr: AttrDef, refs: list[Any]) -> list[Row]:
         values.check_body(f"{owner.type}.{attr.name}", refs)
+        permissions.check_change(self.store, user, owner, owner.data, owner.data, "changing a")
         return _collections.change_members(self, user, owner, attr, refs, adding=False)
 
     def batch(
