@@ -16,6 +16,8 @@ users keep exactly the access they had.
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,12 +82,27 @@ class UserRoles:
         )
 
 
+#: parsed roles per store and user: they are read for every collection count of a page, and
+#: only :func:`save_roles` (the seed loader) changes them.
+_CACHE: weakref.WeakKeyDictionary[Store, dict[int, UserRoles]] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+
+
 def load_roles(store: Store, user_oid: int) -> UserRoles:
-    return UserRoles.from_json(store.get_meta(_META_KEY.format(oid=user_oid)))
+    with _CACHE_LOCK:
+        found = _CACHE.get(store, {}).get(user_oid)
+    if found is None:
+        found = UserRoles.from_json(store.get_meta(_META_KEY.format(oid=user_oid)))
+        with _CACHE_LOCK:
+            _CACHE.setdefault(store, {})[user_oid] = found
+    return found
 
 
 def save_roles(store: Store, user_oid: int, roles: UserRoles, conn: Any = None) -> None:
+    """Store ``roles``; the cache is dropped, also if the surrounding transaction rolls back."""
     store.set_meta(_META_KEY.format(oid=user_oid), roles.to_json(), conn)
+    with _CACHE_LOCK:
+        _CACHE.pop(store, None)
 
 
 def is_subscription_admin(user: Row) -> bool:
