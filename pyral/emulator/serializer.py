@@ -89,6 +89,8 @@ SHALLOW = FetchSpec("none")
 
 def parse_iso(text: str) -> datetime | None:
     """Parse the stored ``YYYY-MM-DDTHH:MM:SS.mmmZ`` form (lenient about the fraction)."""
+    if not isinstance(text, str):  # a damaged stored value must not fail the whole read
+        return None
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (TypeError, ValueError):
@@ -392,7 +394,8 @@ class Serializer:
         }
         count = self.source.collection_count(row, attr)
         if attr.name in NAME_ARRAY_COLLECTIONS:
-            stored = row.data.get(attr.name) or []
+            stored = row.data.get(attr.name)
+            stored = stored if isinstance(stored, list) else []
             oids = [int(o) for o in stored if isinstance(o, int) or str(o).isdigit()]
             found = self._rows(oids)
             out["_tagsNameArray"] = [self._name_preview(found[o]) for o in oids if o in found]

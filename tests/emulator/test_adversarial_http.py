@@ -648,3 +648,43 @@ def test_paired_surrogates_and_plain_unicode_are_stored(server, http):
     text = "emoji \U0001f600 日本 é"
     defect = created(http, server, "Defect", {"Name": text})
     assert http.get(defect["_ref"]).json()["Defect"]["Name"] == text
+
+
+DAMAGED_VALUES = st.one_of(
+    st.sampled_from(["\ud800", "\x00", "", "x", "2026-13-45", -1, 2**70, 1.5, True, None]),
+    st.lists(st.one_of(st.integers(), st.text(max_size=3), st.none()), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@settings(FUZZ, max_examples=150)
+@given(data=st.data(), value=DAMAGED_VALUES)
+def test_fuzz_one_damaged_stored_value_never_fails_a_read(server, http, data, value):
+    """Whatever one stored attribute holds, reads, listings and collections still answer."""
+    story = _TARGET.get("story") or created(http, server, "HierarchicalRequirement", {"Name": "s"})
+    _TARGET["story"] = story
+    store = server.backend.store
+    row = store.get(story["ObjectID"])
+    assert row is not None
+    attr = data.draw(st.sampled_from(sorted(server.backend.typedef_of(row).attributes)))
+    if attr == "ObjectID":
+        return
+    original = row.data.get(attr, None)
+    row.data[attr] = value
+    store.save(row)
+    try:
+        checks = [
+            (story["_ref"], {"fetch": "true"}),
+            (url(server, "hierarchicalrequirement"), {"fetch": "true", "order": attr,
+                                                      "query": f"(ObjectID = {row.oid})"}),
+            (url(server, "milestone"), {"fetch": "Artifacts", "pagesize": 5}),
+            (url(server, "portfolioitem/feature"), {"fetch": "UserStories", "pagesize": 5}),
+        ]  # fmt: skip
+        for target, params in checks:
+            response = http.get(target, params=params, timeout=30)
+            assert response.status_code == 200, (attr, value, target, response.text[:300])
+    finally:
+        fresh = store.get(row.oid)
+        assert fresh is not None
+        fresh.data[attr] = original
+        store.save(fresh)

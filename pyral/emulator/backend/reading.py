@@ -163,13 +163,18 @@ def member_where(backend: Backend, schema: Schema, owner: Row, attr: AttrDef) ->
         where.add_in("o.type", concrete_type_names(schema, target))
     where.add("o.recycled = 0")
     if attr.is_stored:
-        oids = [v for v in (owner.data.get(attr.name) or []) if isinstance(v, int)]
+        stored = owner.data.get(attr.name)
+        members = stored if isinstance(stored, list) else []  # a damaged value: no members
+        oids = [v for v in members if isinstance(v, int)]
         where.add_in("o.oid", oids)
         return where
     back = target.attribute(attr.inverse_of or "") if target else None
     field = json_field("o", attr.inverse_of or "")
     if back is not None and back.is_collection:
-        where.add(f"EXISTS (SELECT 1 FROM json_each({field}) j WHERE j.value = ?)", owner.oid)
+        # json_each over a path of the row's document (the name was checked by json_field),
+        # not over extracted text: a damaged non-array value then cannot fail the query.
+        each = f"json_each(o.data, '$.{attr.inverse_of}')"
+        where.add(f"EXISTS (SELECT 1 FROM {each} j WHERE j.value = ?)", owner.oid)
     else:
         where.add(f"{field} = ?", owner.oid)
     return where
