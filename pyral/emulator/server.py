@@ -284,7 +284,8 @@ class EmulatorServer:
     Pass a ready ``backend``, or let the server build one: a SQLite store at ``db`` (a temp
     file when None) loaded with ``seed`` (a dict or a seed-file path) and/or ``demo`` data.
     ``latency`` (seconds) and :meth:`inject_fault` make it behave like a slow or failing
-    Rally; both are off unless asked for.
+    Rally; both are off unless asked for.  The ``/_emulator/`` controls refuse when ``host`` is
+    not a loopback address, unless ``allow_remote_admin``.
     """
 
     def __init__(
