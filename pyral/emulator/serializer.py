@@ -23,6 +23,9 @@ from typing import Any, Protocol
 
 from .store import make_uuid
 
+#: a UTF-16 surrogate left unpaired in a Python string (paired ones are already combined).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 API_MAJOR = "2"
 API_MINOR = "0"
 SERVICE_PATH = "/slm/webservice/v2.0"
@@ -86,6 +89,8 @@ SHALLOW = FetchSpec("none")
 
 def parse_iso(text: str) -> datetime | None:
     """Parse the stored ``YYYY-MM-DDTHH:MM:SS.mmmZ`` form (lenient about the fraction)."""
+    if not isinstance(text, str):  # a damaged stored value must not fail the whole read
+        return None
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (TypeError, ValueError):
@@ -124,7 +129,12 @@ def dumps(body: Any, *, pretty: bool = False) -> bytes:
     Replacing after encoding is safe because ``<`` can only occur inside JSON strings.
     """
     text = json.dumps(body, indent=2 if pretty else None, ensure_ascii=False)
-    return text.replace("<", "\\u003C").encode("utf-8")
+    try:
+        return text.replace("<", "\\u003C").encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate stored before writes were checked (or echoed from a refused
+        # request) must not turn a whole listing into a 500: show it as U+FFFD.
+        return _LONE_SURROGATE.sub("\ufffd", text).replace("<", "\\u003C").encode("utf-8")
 
 
 def _display_name(name: str) -> str:
@@ -388,7 +398,8 @@ class Serializer:
         }
         count = self.source.collection_count(row, attr)
         if attr.name in NAME_ARRAY_COLLECTIONS:
-            stored = row.data.get(attr.name) or []
+            stored = row.data.get(attr.name)
+            stored = stored if isinstance(stored, list) else []
             oids = [int(o) for o in stored if isinstance(o, int) or str(o).isdigit()]
             found = self._rows(oids)
             out["_tagsNameArray"] = [self._name_preview(found[o]) for o in oids if o in found]

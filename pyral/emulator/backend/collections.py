@@ -33,9 +33,9 @@ def current_members(ctx: WriteContext, owner_oid: int, attr: AttrDef) -> list[Ro
     name, is_list = _back_attr(ctx, attr)
     field = json_field("o", name)
     if is_list:
-        return ctx.select(
-            f"EXISTS (SELECT 1 FROM json_each({field}) j WHERE j.value = ?)", [owner_oid]
-        )
+        # a path of the row's document (name checked by json_field): damaged values match nothing
+        each = f"json_each(o.data, '$.{name}')"
+        return ctx.select(f"EXISTS (SELECT 1 FROM {each} j WHERE j.value = ?)", [owner_oid])
     return ctx.select(f"{field} = ?", [owner_oid])
 
 

@@ -15,7 +15,7 @@ from pyral.emulator.errors import NotFoundError, WsapiError
 from pyral.emulator.schema import TypeDef
 from pyral.emulator.store import Row
 
-from . import computed, identity
+from . import computed, permissions, reading
 from .context import WriteContext
 
 if TYPE_CHECKING:
@@ -50,11 +50,7 @@ def _bin_entry(ctx: WriteContext, typedef: TypeDef, row: Row) -> None:
 def delete(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> None:
     with backend.store.write() as conn:
         row = backend.store.get(oid)
-        if (
-            row is None
-            or row.recycled
-            or not identity.may_access_workspace(backend.store, user, row.workspace)
-        ):
+        if row is None or not reading.visible(backend, user, row):
             raise NotFoundError(errors.DELETE_NULL)
         schema = backend.schema_for(row.workspace)
         if not schema.is_a(row.type, typedef.element_name):
@@ -62,6 +58,7 @@ def delete(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> None:
         concrete = schema.get(row.type)
         if not concrete.deletable:
             raise WsapiError(errors.not_deletable(concrete.element_name))
+        permissions.check_change(backend.store, user, row, dict(row.data), {}, "deleting a")
         workspace = backend.store.get(row.workspace) if row.workspace is not None else None
         ctx = WriteContext(backend.store, conn, schema, user, workspace)
         if concrete.element_name == "RecycleBinEntry":
