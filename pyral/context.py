@@ -80,6 +80,30 @@ class RallyContext:
     def __repr__(self) -> str:
         return self.identity()
 
+    def _key(self) -> tuple[Any, ...]:
+        """What a context *is*: where requests go, as whom, in which workspace and project.
+
+        The password is left out: it is not part of where a request runs, and a hash or a
+        comparison must never depend on a secret.
+        """
+        return (
+            self.server,
+            self.user,
+            self.service_url,
+            self.subs_name,
+            self.workspace,
+            self.project,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        """By value, so a snapshot taken twice with nothing changed compares equal."""
+        if not isinstance(other, RallyContext):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
 
 class RallyContextHelper:
     """pyral's context helper API on top of the client's resolver."""
@@ -89,6 +113,9 @@ class RallyContextHelper:
         self.server = server
         self.user = user
         self.password = password
+        # The last context handed out; given again while nothing it describes has changed
+        # (pyral returned one object too).  Per helper, hence per client: never shared.
+        self._last: RallyContext | None = None
 
     @property
     def _resolver(self) -> Any:
@@ -103,6 +130,16 @@ class RallyContextHelper:
         return self._resolver.status()
 
     def _context(self, workspace_ref: str | None, project_ref: str | None) -> RallyContext:
+        """The context for these refs: the current one's object when it describes them."""
+        last = self._last
+        if (
+            last is not None
+            and last.workspace == workspace_ref
+            and last.project == project_ref
+            and last.subs_name == self._resolver.subscription_name
+            and last.service_url == self.agent.service_url
+        ):
+            return last
         ctx = RallyContext(
             self.server,
             self.user,
@@ -116,7 +153,10 @@ class RallyContextHelper:
         return ctx
 
     def currentContext(self) -> RallyContext:
-        return self._context(self.currentWorkspaceRef(), self.currentProjectRef())
+        """The current context; the same object until the workspace or project changes."""
+        ctx = self._context(self.currentWorkspaceRef(), self.currentProjectRef())
+        self._last = ctx
+        return ctx
 
     def identifyContext(self, **kwargs: Any) -> tuple[RallyContext, list[str]]:
         """(context, augments) for a call with these ``workspace=`` / ``project=`` / scope kwargs."""
