@@ -59,7 +59,9 @@ def _project_oid(rally: Rally, workspace: str, path: str) -> int:
     query = [f'Name = "{name}"']
     if parents:
         query.append(f'Parent.Name = "{parents[-1]}"')
-    found = list(rally.get("Project", fetch="ObjectID", query=query, workspace=workspace, project=None))
+    found = list(
+        rally.get("Project", fetch="ObjectID", query=query, workspace=workspace, project=None)
+    )
     assert len(found) == 1
     return found[0].oid
 
