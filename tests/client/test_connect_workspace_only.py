@@ -10,45 +10,34 @@ workspace has a project of that name, else takes its alphabetically first projec
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from pyral import Rally, RallyRESTAPIError
 from pyral.emulator import EmulatorServer
-from pyral.emulator.demo import DEMO_APIKEY, demo_seed
-
-ERIN_KEY = "_erinapikey".ljust(42, "0")
+from pyral.emulator.demo import DEMO_APIKEY
 
 
-def workspace_only_seed() -> dict:
-    """The demo data plus: an "Online Store" project in the Sandbox workspace, a third
-    workspace without one, and a user whose default project shares its name with another."""
-    seed = demo_seed()
-    seed["workspaces"][1]["projects"].append(
-        {"Name": "Online Store", "Children": [{"Name": "Web Team"}]}
-    )
-    seed["workspaces"].append(
-        {
-            "Name": "Third Workspace",
-            "State": "Open",
-            "projects": [{"Name": "Zeta"}, {"Name": "Alpha Team"}, {"Name": "Integration"}],
-        }
-    )
-    seed["users"].append(
-        {
-            "UserName": "erin@example.com",
-            "DisplayName": "Erin",
-            "Password": "erin",
-            "ApiKey": ERIN_KEY,
-            "DefaultWorkspace": "Demo Workspace",
-            "DefaultProject": "Online Store // Mobile Team // Integration",
-        }
-    )
-    return seed
+def _load_seeds() -> Any:
+    """tools/oracle_seeds.py, which the oracle scenario uses too (one seed, not two)."""
+    path = Path(__file__).resolve().parents[2] / "tools" / "oracle_seeds.py"
+    spec = importlib.util.spec_from_file_location("oracle_seeds", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SEEDS = _load_seeds()
+ERIN_KEY = SEEDS.ERIN_APIKEY
 
 
 @pytest.fixture(scope="module")
 def seeded():
-    srv = EmulatorServer(seed=workspace_only_seed(), quiet=True).start()
+    srv = EmulatorServer(seed=SEEDS.workspace_only_seed(), quiet=True).start()
     yield srv
     srv.stop()
 
