@@ -106,3 +106,43 @@ def test_same_named_projects_prefer_the_users_own_default(seeded) -> None:
     elsewhere = Rally(seeded.url, apikey=ERIN_KEY, workspace="Third Workspace")
     assert elsewhere.getProject().Name == "Integration"
     assert elsewhere.getProject().oid == _project_oid(rally, "Third Workspace", "Integration")
+
+
+def _switch(rally: Rally, *names: str) -> list[tuple[str, str]]:
+    seen = []
+    for name in names:
+        rally.setWorkspace(name)
+        seen.append((rally.getWorkspace().Name, rally.getProject().Name))
+    return seen
+
+
+def test_set_workspace_keeps_the_current_project_name(seeded) -> None:
+    rally = Rally(seeded.url, apikey=DEMO_APIKEY)
+    rally.setProject("Web Team")
+    assert _switch(rally, "Sandbox Workspace") == [("Sandbox Workspace", "Web Team")]
+    assert rally.getProject().oid == _project_oid(
+        rally, "Sandbox Workspace", "Online Store // Web Team"
+    )
+
+
+def test_set_workspace_without_that_name_takes_the_first_project_by_name(seeded) -> None:
+    rally = Rally(seeded.url, apikey=DEMO_APIKEY)
+    assert _switch(rally, "Third Workspace", "Sandbox Workspace", "Demo Workspace") == [
+        ("Third Workspace", "Alpha Team"),
+        ("Sandbox Workspace", "Experiments"),
+        ("Demo Workspace", "Checkout"),
+    ]
+    named = Rally(seeded.url, apikey=DEMO_APIKEY, workspace="Sandbox Workspace")
+    assert _switch(named, "Demo Workspace", "Third Workspace") == [
+        ("Demo Workspace", "Online Store"),
+        ("Third Workspace", "Alpha Team"),
+    ]
+
+
+def test_isolated_set_workspace(seeded) -> None:
+    rally = Rally(
+        seeded.url, apikey=DEMO_APIKEY, workspace="Sandbox Workspace", isolated_workspace=True
+    )
+    assert _switch(rally, "Sandbox Workspace") == [("Sandbox Workspace", "Online Store")]
+    with pytest.raises(RallyRESTAPIError, match="No reset of of the Workspace is permitted"):
+        rally.setWorkspace("Demo Workspace")
