@@ -19,6 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from requests.auth import HTTPBasicAuth
 
@@ -181,14 +182,19 @@ class Transport:
         with self._in_flight:
             with self._count_lock:
                 self.request_count += 1
-            return self.session.request(
-                method,
-                url,
-                data=body.encode("utf-8") if isinstance(body, str) else body,
-                timeout=timeout if timeout is not None else self.timeout,
-                verify=self.verify,
-                proxies=self.proxies,
-            )
+            try:
+                return self.session.request(
+                    method,
+                    url,
+                    data=body.encode("utf-8") if isinstance(body, str) else body,
+                    timeout=timeout if timeout is not None else self.timeout,
+                    verify=self.verify,
+                    proxies=self.proxies,
+                )
+            except urllib3.exceptions.LocationValueError as exc:
+                # urllib3 rejects some host names ('a..b') only when connecting, outside
+                # requests' own exception tree: make it the requests error callers handle
+                raise requests.exceptions.InvalidURL(str(exc)) from exc
 
     @staticmethod
     def _sleep(attempt: int, retry_after: float | None) -> None:

@@ -30,6 +30,7 @@ from pyral._context import (
     oid_of,
 )
 from pyral._envelope import Envelope, decode_body, error_text, parse_envelope
+from pyral._failures import connection_failure, not_rally_text
 from pyral._log import TRANSPORT_LOGGER, LoggingTransport, LogSink, new_client_logger
 from pyral._pagination import (
     normalize_limit,
@@ -52,11 +53,10 @@ from pyral.context import RallyContext, RallyContextHelper
 from pyral.exceptions import (
     InvalidRallyTypeNameError,
     RallyAttributeNameError,
-    RallyAuthenticationError,
-    RallyConnectionError,
     RallyError,
     RallyResponseError,
     RallyRESTAPIError,
+    Reason,
     UnreferenceableOIDError,
 )
 from pyral.query_builder import RallyUrlBuilder
@@ -215,29 +215,27 @@ class Rally(
         """GET a WSAPI URL and return its envelope; any failure raises with pyral's texts."""
         try:
             response = self.transport.send("GET", url, log_as=self._relative(url))
-        except requests.exceptions.SSLError as exc:
-            raise RallyConnectionError("SSL certificate verification failed", url=url) from exc
-        except requests.Timeout as exc:
-            secs = self.transport.timeout
-            raise RallyConnectionError(
-                f"Request timed out on attempt to reach {self.server} ({secs} secs)", url=url
-            ) from exc
         except requests.RequestException as exc:
-            raise RallyConnectionError(
-                f"Target Rally host: '{self.server}' non-existent or unreachable", url=url
+            raise connection_failure(
+                exc, self.server, url, self.transport.timeout, self._secrets()
             ) from exc
         status = response.status_code
         if status == 401:
-            raise RallyAuthenticationError("Invalid credentials", status_code=401, url=url)
+            raise RallyRESTAPIError(
+                "Invalid credentials", status_code=401, url=url, reason=Reason.CREDENTIALS
+            )
         if status != 200:
             errors = self._errors_of(response)
             if any("The username or password you entered is incorrect." in e for e in errors):
-                raise RallyAuthenticationError("Invalid credentials", status_code=status, url=url)
+                raise RallyRESTAPIError(
+                    "Invalid credentials", status_code=status, url=url, reason=Reason.CREDENTIALS
+                )
             if status == 404 and self._connecting:
-                raise RallyConnectionError(
-                    f"404 Target host: '{self.server}' is either not reachable or doesn't support the Rally WSAPI",
+                raise RallyRESTAPIError(
+                    not_rally_text(self.server),
                     status_code=404,
                     url=url,
+                    reason=Reason.NOT_RALLY,
                 )
             raise RallyRESTAPIError(
                 error_text(status, errors, 80), status_code=status, errors=errors, url=url
@@ -327,8 +325,12 @@ class Rally(
                 log_as=f"schema/workspace/{ws.oid}",
             )
         except requests.RequestException as exc:
-            raise RallyConnectionError(
-                f"Unable to retrieve the schema for workspace {ws.oid}: {exc}"
+            failure = connection_failure(exc, self.server, url, SCHEMA_REQUEST_TIMEOUT)
+            raise RallyRESTAPIError(
+                f"Unable to retrieve the schema for workspace {ws.oid}: {failure}",
+                url=url,
+                reason=failure.reason,
+                secrets=self._secrets(),
             ) from exc
         if response.status_code != 200:
             raise RallyRESTAPIError(
