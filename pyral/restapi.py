@@ -349,7 +349,16 @@ class Rally(
 
     # -- hooks the entities call back into ----------------------------------------------------
     def _absolute(self, ref: str) -> str:
+        """An absolute URL for a ref; a full URL of *this* server gets this client's scheme.
+
+        Refs copied from logs or older data may say ``http://`` for an https server; sent
+        as they are, the server drops the connection and the read looks empty.
+        """
         if ref.startswith(("http://", "https://")):
+            scheme, _, rest = ref.partition("://")
+            own_scheme = self.service_url.partition("://")[0]
+            if scheme != own_scheme and rest.split("/", 1)[0].lower() == self.server.lower():
+                return f"{own_scheme}://{rest}"
             return ref
         return f"{self.service_url}/{ref.lstrip('/')}"
 
@@ -396,9 +405,14 @@ class Rally(
             page_url = "&".join(
                 [f"{base}?pagesize={COLLECTION_PAGESIZE}", f"start={start}", *augments]
             )
-            response = self.transport.send(
-                "GET", page_url, log_as=self._relative(page_url), attrget=True
-            )
+            try:
+                response = self.transport.send(
+                    "GET", page_url, log_as=self._relative(page_url), attrget=True
+                )
+            except requests.RequestException as exc:
+                raise connection_failure(
+                    exc, self.server, page_url, self.transport.timeout, self._secrets()
+                ) from exc
             if response.status_code != 200:
                 raise RallyResponseError(
                     error_text(response.status_code, self._errors_of(response)), url=page_url
@@ -494,7 +508,11 @@ class Rally(
         try:
             raw = self.transport.send("GET", url, log_as=self._relative(url))
         except requests.RequestException as exc:
-            raw = ErrorResponse(404, str(exc))
+            # as pyral: an error response (falsy, status 404, the reason in ``errors``)
+            failure = connection_failure(
+                exc, self.server, url, self.transport.timeout, self._secrets()
+            )
+            raw = ErrorResponse(404, str(failure))
         return RallyRESTResponse(
             self.session,
             self.contextHelper.currentContext(),
