@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pyral._log import redact
+from pyral._secrets import redact
 
 
 class Reason:
