@@ -215,7 +215,8 @@ class ContextResolver:
     def _load_user(self) -> None:
         """The authenticated user (one request); the profile is read separately, on demand."""
         env = self._fetch(
-            f"{self.service_url}/user?fetch=ObjectID,UserName,DisplayName,UserProfile,DefaultProject"
+            f"{self.service_url}/user?fetch=ObjectID,UserName,DisplayName,UserProfile,"
+            "DefaultProject,Subscription"
         )
         user = (
             env.object if env.kind == "ImpliedQuery" else (env.results[0] if env.results else None)
@@ -224,6 +225,11 @@ class ContextResolver:
             raise RallyRESTAPIError("Invalid credentials")
         self.user = user
         self.user_oid = user.get("ObjectID") or oid_of(user.get("_ref", ""))
+        sub = user.get("Subscription")
+        if isinstance(sub, dict) and sub.get("_ref") and not self.subscription_ref:
+            # free with the user: contexts show the subscription name as pyral's did
+            self.subscription_ref = sub["_ref"]
+            self.subscription_name = sub.get("_refObjectName") or None
 
     def _load_user_and_profile(self) -> None:
         if self.user is None:

@@ -25,7 +25,12 @@ SERVICE_REQUEST_TIME_LIMIT = 120
 
 
 class RallyContext:
-    """A snapshot of who/where a request runs: server, user, workspace and project refs."""
+    """A snapshot of who/where a request runs: server, user, subscription, workspace, project.
+
+    As in pyral 1.7.0, ``workspace`` and ``project`` are *names*; the refs they stand for are
+    kept too (``_workspace_ref`` / ``_project_ref``), so two same-named projects never make
+    two contexts equal.
+    """
 
     def __init__(
         self,
@@ -44,6 +49,8 @@ class RallyContext:
         self.subs_name = subscription
         self.workspace = workspace
         self.project = project
+        self._workspace_ref: str | None = None
+        self._project_ref: str | None = None
         self._agent: Any = None
 
     def _masked_password(self) -> str | None:
@@ -93,6 +100,8 @@ class RallyContext:
             self.subs_name,
             self.workspace,
             self.project,
+            self._workspace_ref,
+            self._project_ref,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -129,13 +138,35 @@ class RallyContextHelper:
     def _inflated(self) -> str | bool:
         return self._resolver.status()
 
+    def _name_of(self, ref: str | None) -> str | None:
+        """The name behind a ``workspace/<oid>`` or ``project/<oid>`` ref, when known."""
+        if ref is None:
+            return None
+        resolver = self._resolver
+        kind, _, oid_text = ref.rpartition("/")
+        oid = int(oid_text) if oid_text.isdigit() else None
+        for current in (resolver.workspace, resolver.project):
+            if current is not None and current.ref == ref:
+                return str(current.name)
+        if oid is not None and kind.endswith("workspace"):
+            known = resolver.workspaces_by_oid.get(oid)
+            return str(known.name) if known is not None else ref
+        if oid is not None and kind.endswith("project"):
+            for directory in list(resolver.projects.values()):
+                found = directory.by_oid.get(oid)
+                if found is not None:
+                    return str(found.name)
+        return ref
+
     def _context(self, workspace_ref: str | None, project_ref: str | None) -> RallyContext:
         """The context for these refs: the current one's object when it describes them."""
         last = self._last
         if (
             last is not None
-            and last.workspace == workspace_ref
-            and last.project == project_ref
+            and last._workspace_ref == workspace_ref
+            and last._project_ref == project_ref
+            and last.workspace == self._name_of(workspace_ref)
+            and last.project == self._name_of(project_ref)
             and last.subs_name == self._resolver.subscription_name
             and last.service_url == self.agent.service_url
         ):
@@ -146,9 +177,11 @@ class RallyContextHelper:
             self.password,
             self.agent.service_url,
             self._resolver.subscription_name,
-            workspace_ref,
-            project_ref,
+            self._name_of(workspace_ref),
+            self._name_of(project_ref),
         )
+        ctx._workspace_ref = workspace_ref
+        ctx._project_ref = project_ref
         ctx._agent = self.agent
         return ctx
 

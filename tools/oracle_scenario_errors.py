@@ -143,6 +143,11 @@ def context_identity(server: str, apikey: str) -> None:
     first, second = helper.currentContext(), helper.currentContext()
     show("currentContext twice: same object", first is second)
     show("currentContext twice: equal", first == second)
+    show(
+        "context fields",
+        (first.server, first.user, first.subscription(), first.workspace, first.project),
+    )
+    show("context service URL", first.serviceURL())
     rally.get("Defect", fetch="Name", project=None, limit=1)
     show("after a query: same object", helper.currentContext() is first)
     other = Rally(server, apikey=apikey, verify_ssl_cert=False)

@@ -31,7 +31,7 @@ def test_a_changed_project_gives_a_new_context_and_the_old_one_stays_put(server)
     after = helper.currentContext()
     assert after is not before and after != before
     assert before.project == project_before  # a snapshot, never mutated behind the caller
-    assert after.project == helper.currentProjectRef() != project_before
+    assert after.project == "Search" != project_before
     # a context about another project does not displace the current one
     other, _ = helper.identifyContext(project="Checkout")
     assert other != after
@@ -62,3 +62,22 @@ def test_clients_share_no_context_state(server) -> None:
     assert a.contextHelper.currentContext() != cb
     # each context leads back to its own client
     assert ca._agent is a and cb._agent is b
+
+
+def test_contexts_hold_names_as_pyral_did(rally) -> None:
+    ctx = rally.contextHelper.currentContext()
+    assert (ctx.workspace, ctx.project) == ("Demo Workspace", "Online Store")
+    assert ctx.subscription() == "Emulated Subscription"
+    assert ctx.serviceURL() == rally.service_url
+    assert ctx.asDict()["workspace"] == "Demo Workspace"
+
+
+def test_same_named_projects_give_unequal_contexts(server) -> None:
+    """Two projects called "Integration": equal names, different projects, unequal contexts."""
+    rally = Rally(server.url, apikey=DEMO_APIKEY)
+    rally.setProject("Online Store // Web Team // Integration")
+    web = rally.contextHelper.currentContext()
+    rally.setProject("Online Store // Mobile Team // Integration")
+    mobile = rally.contextHelper.currentContext()
+    assert web.project.endswith("Integration") and mobile.project.endswith("Integration")
+    assert web != mobile and web is not mobile
