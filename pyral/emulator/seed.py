@@ -24,6 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .lookback import seeding as lookback_seeding
+from .lookback import storage as lookback_storage
 from .schema import AttrDef, Schema, SchemaError, TypeDef
 from .store import Row, Store, make_uuid, now_iso, rank_between, to_iso
 
@@ -174,7 +176,11 @@ def load_seed(store: Store, schema: Schema, seed: dict[str, Any]) -> SeedResult:
     if unknown:
         raise SeedError(f"unknown top-level seed key(s): {', '.join(sorted(unknown))}")
     with store.write() as conn:
-        return _Loader(store, schema, seed, conn).run()
+        lookback_storage.install(conn)
+        loader = _Loader(store, schema, seed, conn)
+        result = loader.run()
+        lookback_seeding.finish(loader)
+        return result
 
 
 def _as_list(value: Any, what: str) -> list[Any]:
@@ -293,6 +299,9 @@ class _Loader:
         if td.attribute("LastUpdateDate"):
             base["LastUpdateDate"] = base["CreationDate"]
         base.update(data)
+        from .backend import computed  # late: the backend package imports this module
+
+        computed.fill_booleans(td, base)
         return Row(oid, td.element_name, workspace, project, None, None, False, 1, base)
 
     def _insert(self, row: Row, name_key: str | None = "Name") -> Row:
@@ -584,6 +593,9 @@ class _Loader:
             self._project(ws_oid, name, version, _as_dict(p, f"{where}: project"), None, "")
         for n, obj in enumerate(_as_list(ws.get("objects"), f"{where}: objects")):
             self._object(schema, ws_oid, name, _as_dict(obj, f"{where}: objects[{n}]"), n)
+        from .backend import computed  # late: the backend package imports this module
+
+        computed.recompute_workspace(computed.StoreEnv(self.store, self.conn, schema), ws_oid)
 
     def _typedefs(self, schema: Schema, ws: int) -> None:
         td_td = schema.get("TypeDefinition")
@@ -900,7 +912,7 @@ class _Loader:
             raise SeedError(f"{where}: _key must be a unique string")
         data: dict[str, Any] = {}
         for name, value in obj.items():
-            if name in ("_type", "_key"):
+            if name in ("_type", "_key", "_history"):
                 continue
             if name.startswith("_"):
                 raise SeedError(f"{where}: unknown directive {name!r}")
@@ -948,6 +960,7 @@ class _Loader:
         if td.attribute("RevisionHistory"):
             self._history(row, ws, row.data.get("CreatedBy") or self.creator)
         self._insert(row)
+        lookback_seeding.note_object(self, schema, ws, td, row, obj.get("_history"), where)
         if key is not None:
             self.result.keys[key] = row.oid
         if td.element_name == "TestCaseResult":

@@ -13,6 +13,7 @@ from typing import Any
 
 from pyral.emulator import errors
 from pyral.emulator.errors import ValidationError
+from pyral.emulator.lookback.storage import record_change
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
 from pyral.emulator.store import Row, Store, make_uuid, now_iso
 
@@ -27,15 +28,23 @@ class WriteContext:
     user: Row
     workspace: Row | None
     now: str = field(default_factory=now_iso)
+    #: artifacts whose Lookback snapshot this transaction already wrote (amended, not closed)
+    snapshotted: set[int] = field(default_factory=set)
 
     def get(self, oid: int | None) -> Row | None:
         return self.store.get(oid) if isinstance(oid, int) else None
 
     def save(self, row: Row) -> None:
         self.store.save(row, self.conn)
+        self._snapshot(row)
 
     def insert(self, row: Row) -> None:
         self.store.insert(row, self.conn)
+        self._snapshot(row)
+
+    def _snapshot(self, row: Row) -> None:
+        """Lookback history follows every artifact write, in the same transaction."""
+        record_change(self.conn, self.schema, row, self.now, self.snapshotted)
 
     def select(self, where: str, params: list[Any], **kw: Any) -> list[Row]:
         return self.store.select(where, params, **kw)
@@ -79,15 +88,9 @@ class WriteContext:
 
 
 def find_attr(typedef: TypeDef, key: str) -> AttrDef | None:
-    """Body keys match attribute names exactly first, then ignoring case."""
-    attr = typedef.attributes.get(key)
-    if attr is not None:
-        return attr
-    folded = key.lower()
-    for name, candidate in typedef.attributes.items():
-        if name.lower() == folded:
-            return candidate
-    return None
+    """Body keys match attribute names exactly first, then ignoring case; a custom field may
+    be named without its ``c_`` prefix (see :meth:`TypeDef.attribute`)."""
+    return typedef.attribute_any_case(key)
 
 
 def resolve_reference(ctx: WriteContext, typedef: TypeDef, attr: AttrDef, value: Any) -> Row | None:
