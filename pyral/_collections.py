@@ -162,7 +162,7 @@ class CollectionsMixin:
         try:
             raw: Any = self.transport.send("POST", url, body=body, log_as=self._relative(url))
         except requests.RequestException as exc:
-            raw = ErrorResponse(404, str(exc))
+            raw = ErrorResponse(404, str(self._unreachable(exc, url, "POST")))
         return RallyRESTResponse(
             self.session, self.contextHelper.currentContext(), url, raw, "full", None
         )

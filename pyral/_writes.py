@@ -17,8 +17,8 @@ import requests
 from pyral import multiop
 from pyral._context import UNSET, Target
 from pyral._envelope import Envelope, decode_body, error_text, parse_envelope
-from pyral._log import redact
-from pyral.exceptions import RallyConnectionError, RallyResponseError, RallyRESTAPIError
+from pyral._failures import write_failure
+from pyral.exceptions import RallyResponseError, RallyRESTAPIError
 
 _PERMISSION_TYPES = ("WorkspacePermission", "ProjectPermission")
 
@@ -166,7 +166,7 @@ class WritesMixin:
         try:
             response = self.transport.send(method, url, body=body, log_as=self._relative(url))
         except requests.RequestException as exc:
-            raise self._unreachable(exc) from exc
+            raise self._unreachable(exc, self._relative(url), method) from exc
         status = response.status_code
         try:
             content = decode_body(response.content, url)
@@ -184,17 +184,14 @@ class WritesMixin:
         return parse_envelope(content, self._target_of(url)), status
 
     def _unreachable(
-        self: Any, exc: requests.RequestException, url: str | None = None
-    ) -> RallyConnectionError:
-        """pyral's error for a write that never got an answer.
+        self: Any, exc: requests.RequestException, url: str | None = None, method: str = "write"
+    ) -> RallyRESTAPIError:
+        """The error for a write that never got an answer (see ``pyral._failures``).
 
         The transport's text quotes the request URL, whose ``key=`` is the security token:
-        it is masked here, once for every kind of write.
+        the exception masks it, and the client's literal secrets are blanked too.
         """
-        detail = redact(str(exc), self._secrets())
-        return RallyConnectionError(
-            f"Target Rally host: '{self.server}' non-existent or unreachable ({detail})", url=url
-        )
+        return write_failure(exc, self.server, method, url, self.transport.timeout, self._secrets())
 
     def _oid_for_formatted_id(
         self: Any, official: str, fid: str, workspace: Any, project: Any

@@ -498,7 +498,7 @@ def doBatchOperation(
     try:
         response = self.transport.send("POST", url, body=body, log_as=self._relative(url))
     except requests.RequestException as exc:
-        raise self._unreachable(exc, url) from exc
+        raise self._unreachable(exc, url, "POST") from exc
     status = response.status_code
     if status != 200:
         errors = self._errors_of(response)

@@ -30,6 +30,7 @@ from pyral._context import (
     oid_of,
 )
 from pyral._envelope import Envelope, decode_body, error_text, parse_envelope
+from pyral._failures import connection_failure, not_rally_text
 from pyral._log import TRANSPORT_LOGGER, LoggingTransport, LogSink, new_client_logger
 from pyral._lookback import LookbackMixin
 from pyral._pagination import (
@@ -53,11 +54,10 @@ from pyral.context import RallyContext, RallyContextHelper
 from pyral.exceptions import (
     InvalidRallyTypeNameError,
     RallyAttributeNameError,
-    RallyAuthenticationError,
-    RallyConnectionError,
     RallyError,
     RallyResponseError,
     RallyRESTAPIError,
+    Reason,
     UnreferenceableOIDError,
 )
 from pyral.query_builder import RallyUrlBuilder
@@ -217,29 +217,27 @@ class Rally(
         """GET a WSAPI URL and return its envelope; any failure raises with pyral's texts."""
         try:
             response = self.transport.send("GET", url, log_as=self._relative(url))
-        except requests.exceptions.SSLError as exc:
-            raise RallyConnectionError("SSL certificate verification failed", url=url) from exc
-        except requests.Timeout as exc:
-            secs = self.transport.timeout
-            raise RallyConnectionError(
-                f"Request timed out on attempt to reach {self.server} ({secs} secs)", url=url
-            ) from exc
         except requests.RequestException as exc:
-            raise RallyConnectionError(
-                f"Target Rally host: '{self.server}' non-existent or unreachable", url=url
+            raise connection_failure(
+                exc, self.server, url, self.transport.timeout, self._secrets()
             ) from exc
         status = response.status_code
         if status == 401:
-            raise RallyAuthenticationError("Invalid credentials", status_code=401, url=url)
+            raise RallyRESTAPIError(
+                "Invalid credentials", status_code=401, url=url, reason=Reason.CREDENTIALS
+            )
         if status != 200:
             errors = self._errors_of(response)
             if any("The username or password you entered is incorrect." in e for e in errors):
-                raise RallyAuthenticationError("Invalid credentials", status_code=status, url=url)
+                raise RallyRESTAPIError(
+                    "Invalid credentials", status_code=status, url=url, reason=Reason.CREDENTIALS
+                )
             if status == 404 and self._connecting:
-                raise RallyConnectionError(
-                    f"404 Target host: '{self.server}' is either not reachable or doesn't support the Rally WSAPI",
+                raise RallyRESTAPIError(
+                    not_rally_text(self.server),
                     status_code=404,
                     url=url,
+                    reason=Reason.NOT_RALLY,
                 )
             raise RallyRESTAPIError(
                 error_text(status, errors, 80), status_code=status, errors=errors, url=url
@@ -329,8 +327,12 @@ class Rally(
                 log_as=f"schema/workspace/{ws.oid}",
             )
         except requests.RequestException as exc:
-            raise RallyConnectionError(
-                f"Unable to retrieve the schema for workspace {ws.oid}: {exc}"
+            failure = connection_failure(exc, self.server, url, SCHEMA_REQUEST_TIMEOUT)
+            raise RallyRESTAPIError(
+                f"Unable to retrieve the schema for workspace {ws.oid}: {failure}",
+                url=url,
+                reason=failure.reason,
+                secrets=self._secrets(),
             ) from exc
         if response.status_code != 200:
             raise RallyRESTAPIError(
@@ -349,7 +351,16 @@ class Rally(
 
     # -- hooks the entities call back into ----------------------------------------------------
     def _absolute(self, ref: str) -> str:
+        """An absolute URL for a ref; a full URL of *this* server gets this client's scheme.
+
+        Refs copied from logs or older data may say ``http://`` for an https server; sent
+        as they are, the server drops the connection and the read looks empty.
+        """
         if ref.startswith(("http://", "https://")):
+            scheme, _, rest = ref.partition("://")
+            own_scheme = self.service_url.partition("://")[0]
+            if scheme != own_scheme and rest.split("/", 1)[0].lower() == self.server.lower():
+                return f"{own_scheme}://{rest}"
             return ref
         return f"{self.service_url}/{ref.lstrip('/')}"
 
@@ -396,9 +407,14 @@ class Rally(
             page_url = "&".join(
                 [f"{base}?pagesize={COLLECTION_PAGESIZE}", f"start={start}", *augments]
             )
-            response = self.transport.send(
-                "GET", page_url, log_as=self._relative(page_url), attrget=True
-            )
+            try:
+                response = self.transport.send(
+                    "GET", page_url, log_as=self._relative(page_url), attrget=True
+                )
+            except requests.RequestException as exc:
+                raise connection_failure(
+                    exc, self.server, page_url, self.transport.timeout, self._secrets()
+                ) from exc
             if response.status_code != 200:
                 raise RallyResponseError(
                     error_text(response.status_code, self._errors_of(response)), url=page_url
@@ -494,7 +510,11 @@ class Rally(
         try:
             raw = self.transport.send("GET", url, log_as=self._relative(url))
         except requests.RequestException as exc:
-            raw = ErrorResponse(404, str(exc))
+            # as pyral: an error response (falsy, status 404, the reason in ``errors``)
+            failure = connection_failure(
+                exc, self.server, url, self.transport.timeout, self._secrets()
+            )
+            raw = ErrorResponse(404, str(failure))
         return RallyRESTResponse(
             self.session,
             self.contextHelper.currentContext(),
