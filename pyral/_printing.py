@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-COLLECTION_MARKER = "__collection_ref_for_"
+from pyral._entity_base import COLLECTION_MARKER, PORTFOLIO_ITEM_SUB_TYPES, Persistable
+from pyral.exceptions import UnreferenceableOIDError
 
 #: pyral's head of ``details()`` for workspace-scoped entities (``_type`` is the title line).
 COMMON_ATTRIBUTES = (
@@ -97,9 +98,12 @@ _PLUMBING = frozenset(("_context", "_client"))
 _MISSING = object()
 
 
-def _standard_portfolio_item(value: Any) -> bool:
-    from pyral.entity import PORTFOLIO_ITEM_SUB_TYPES
+def _is_a(value: Any, class_name: str) -> bool:
+    """isinstance by class name: the entity classes are defined in modules that import this."""
+    return any(klass.__name__ == class_name for klass in type(value).__mro__)
 
+
+def _standard_portfolio_item(value: Any) -> bool:
     name = type(value).__name__
     return name.startswith("PortfolioItem_") and name[14:] in PORTFOLIO_ITEM_SUB_TYPES
 
@@ -126,8 +130,6 @@ def _lookup(entity: Any, name: str) -> Any:
 
 
 def _head_line(name: str, value: Any) -> str:
-    from pyral.entity import Persistable
-
     if isinstance(value, Persistable):
         label = class_label(value) + ".ref"
         return f"    {name:<24}  : {label:<20.20}   (OID  {value.oid}  Name: {value.Name})"
@@ -150,15 +152,13 @@ def _shown_state(entity: Any) -> dict[str, Any]:
     A revision history not loaded yet is held here as a reference entity; pyral held it as a
     pending collection, ``__collection_ref_for_RevisionHistory``, and that is what is shown.
     """
-    from pyral.entity import RevisionHistory
-
     shown: dict[str, Any] = {}
     for key, value in entity.__dict__.items():
         if key in _PLUMBING:
             continue
         if (
             key == "RevisionHistory"
-            and isinstance(value, RevisionHistory)
+            and _is_a(value, "RevisionHistory")
             and not value.__dict__.get("_hydrated")
         ):
             shown[COLLECTION_MARKER + key] = value.__dict__.get("_ref")
@@ -168,17 +168,14 @@ def _shown_state(entity: Any) -> dict[str, Any]:
 
 
 def _rest_line(name: str, value: Any) -> str:
-    from pyral.entity import Artifact, Persistable, User
-    from pyral.exceptions import UnreferenceableOIDError
-
     if not isinstance(value, Persistable):
         return f"    {name:<24}  : {value}"
     label = class_label(value)
     start = f"    {name:<24}  : {label + '.ref':<27.27}"
     # pyral's classes for custom portfolio-item levels were not Artifacts: no FormattedID.
-    if isinstance(value, Artifact) and not _custom_portfolio_item(value):
+    if _is_a(value, "Artifact") and not _custom_portfolio_item(value):
         return f"{start} (OID  {value.oid}  FormattedID  {value.FormattedID})"
-    if isinstance(value, User):
+    if _is_a(value, "User"):
         try:
             user_name, display_name = value.UserName, value.DisplayName
         except UnreferenceableOIDError:
@@ -237,13 +234,17 @@ def connection_details(entity: Any) -> list[str]:
 
 # ------------------------------------------------------------------------ type definitions
 def _allowed_value_texts(values: list[Any]) -> list[str]:
-    from pyral.entity import allowed_value_text
-
+    """The text of each resolved allowed value: its StringValue, as pyral printed."""
     texts = []
     for value in values:
         fields = value if isinstance(value, dict) else getattr(value, "__dict__", {})
-        text = fields.get("StringValue") if isinstance(fields, dict) else None
-        texts.append(str(text if text is not None else allowed_value_text(value)))
+        text: Any = value
+        if isinstance(fields, dict):
+            for key in ("StringValue", "LocalizedStringValue", "value", "Name"):
+                if fields.get(key) is not None:
+                    text = fields[key]
+                    break
+        texts.append(str(text))
     return texts
 
 

@@ -58,9 +58,9 @@ def silent(call):  # type: ignore[no-untyped-def]
 
 def printed_forms(rally: Rally) -> None:
     section("details of seeded items")
-    first = dict(fetch=True, order="FormattedID", project=None, limit=1)
-    for entity in ("Defect", "HierarchicalRequirement", "Feature", "Task", "Release"):
-        print(rally.get(entity, **first).next().details())
+    for entity in ("Defect", "HierarchicalRequirement", "Feature", "Task", "TestCase", "Tag"):
+        order = "Name" if entity == "Tag" else "FormattedID"
+        print(rally.get(entity, fetch=True, order=order, project=None).next().details())
     task = rally.get(
         "Task", fetch="Name,State,WorkProduct,Owner", order="FormattedID", project=None
     ).next()
@@ -115,10 +115,13 @@ def attachments(rally: Rally) -> None:
     content = defect.Attachments[0].Content
     show("content entity", (type(content.Content).__name__, content._hydrated))
     got = rally.getAttachments(defect)
-    show("same objects", [g is a for g, a in zip(got, defect.Attachments)])
+    show("same objects", [g is a for g, a in zip(got, defect.Attachments, strict=True)])
     show(
         "after",
-        [(a.Name, type(a.Content).__name__, a.Content == d) for a, d in zip(got, (PNG, None))],
+        [
+            (a.Name, type(a.Content).__name__, a.Content == d)
+            for a, d in zip(got, (PNG, None), strict=True)
+        ],
     )
     show("png byte-exact", defect.Attachments[0].Content == PNG)
     show("note", defect.Attachments[1].Content)
