@@ -1,0 +1,69 @@
+"""Printed forms and revision history over HTTP (issue 7, items 5 and 9).
+
+The expected texts in ``tests/data/golden/printing`` are what pyral 1.7.0 printed for the same
+demo data (see its SOURCE.md); the comparison is character by character.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "printing"
+
+
+def golden(name: str, server) -> str:
+    return (GOLDEN / f"{name}.txt").read_text(encoding="utf-8").replace("{URL}", server.url)
+
+
+def first(rally, entity: str, **kw):
+    return rally.get(entity, fetch=True, order="FormattedID", project=None, **kw).next()
+
+
+@pytest.mark.parametrize("entity", ["Defect", "Feature"])
+def test_details_match_pyral(rally, server, entity):
+    assert first(rally, entity).details() + "\n" == golden(f"{entity.lower()}-details", server)
+
+
+def test_user_and_profile_details_match_pyral(rally, server):
+    user = rally.getUserInfo(username="demo@example.com")[0]
+    assert user.details() + "\n" == golden("user-details", server)
+    assert user.UserProfile.details() + "\n" == golden("userprofile-details", server)
+
+
+@pytest.mark.parametrize("entity", ["Defect", "Feature"])
+def test_typedef_text_matches_pyral(rally, server, entity):
+    assert str(rally.typedef(entity)) + "\n" == golden(f"typedef-{entity.lower()}", server)
+
+
+def test_revisions_reached_by_attribute_are_loaded(rally, server, wire):
+    defect = first(rally, "Defect")
+    history = defect.RevisionHistory
+    revisions = history.Revisions
+    assert history.Name == "RevisionHistory" and history._hydrated
+    assert revisions and all(r._hydrated for r in revisions)
+    wire.reset()
+    rev = revisions[0]
+    summary = (rev.RevisionNumber, rev.Description, rev.CreationDate, rev.User.UserName)
+    assert summary == (0, "Original revision", "2026-03-02T09:00:00.000Z", "demo@example.com")
+    # Only the user is a reference to load; the revision's own fields were all there.
+    assert [r.path.rsplit("/", 2)[-2] for r in wire.requests] == ["user"]
+    assert rev.details() + "\n" == golden("revision-details", server)
+    assert rev.info() + "\n" == golden("revision-info", server)
+
+
+def test_collection_members_sent_as_bare_refs_stay_shells(rally, monkeypatch):
+    """A member without its fields loads itself on first use instead of answering nothing."""
+    defect = first(rally, "Defect")
+    real = rally._collection_pages
+
+    def bare(url):
+        items, total = real(url)
+        keep = ("_ref", "_type", "_refObjectName")
+        return [{k: v for k, v in i.items() if k in keep} for i in items], total
+
+    monkeypatch.setattr(rally, "_collection_pages", bare)
+    [rev] = defect.RevisionHistory.Revisions
+    assert rev._hydrated is False
+    assert rev.Description == "Original revision" and rev._hydrated is True
