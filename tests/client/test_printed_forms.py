@@ -6,6 +6,8 @@ demo data (see its SOURCE.md); the comparison is character by character.
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,37 @@ def test_collection_members_sent_as_bare_refs_stay_shells(rally, monkeypatch):
     [rev] = defect.RevisionHistory.Revisions
     assert rev._hydrated is False
     assert rev.Description == "Original revision" and rev._hydrated is True
+
+
+ORACLE = os.environ.get("PYRAL_ORACLE_PYTHON", "/work/oracle/bin/python")
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(not os.path.exists(ORACLE), reason="no pyral 1.7.0 oracle interpreter")
+def test_goldens_are_still_what_pyral_prints(tmp_path):
+    """Regenerate the goldens with pyral 1.7.0 itself and compare with the committed ones."""
+    from pyral.emulator import EmulatorServer
+    from pyral.emulator.demo import DEMO_APIKEY
+
+    srv = EmulatorServer(demo=True, quiet=True, tls=True).start()
+    try:
+        env = {k: v for k, v in os.environ.items() if k not in _ORACLE_UNSET}
+        tool = Path(__file__).resolve().parents[2] / "tools" / "oracle_printing_golden.py"
+        host_port = srv.url.split("://", 1)[1].rstrip("/")
+        subprocess.run(
+            [ORACLE, str(tool), host_port, DEMO_APIKEY, str(tmp_path)],
+            check=True,
+            cwd="/",
+            env=env,
+            timeout=300,
+        )
+    finally:
+        srv.stop()
+    committed = sorted(p.name for p in GOLDEN.glob("*.txt"))
+    assert sorted(p.name for p in tmp_path.glob("*.txt")) == committed
+    for name in committed:
+        assert (tmp_path / name).read_text() == (GOLDEN / name).read_text(), name
+
+
+# pyral 1.7.0 lets these override verify_ssl_cert=False; the script needs nothing on its path.
+_ORACLE_UNSET = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PYTHONPATH")
