@@ -142,12 +142,15 @@ class BatchResults(list):
 
 # --------------------------------------------------------------------------- item shapes
 def looksLikeDataInstance(target: Any) -> bool:
-    """True for the non-dict item forms: dataclass instances and pyral entities."""
+    """True for the non-dict item forms: dataclass instances, pyral entities, and any other
+    object carrying its attributes in ``__dict__`` (pyral 1.7.0 took those as well)."""
     from pyral.entity import Persistable
 
     if isinstance(target, Persistable):
         return True
-    return dataclasses.is_dataclass(target) and not isinstance(target, type)
+    if isinstance(target, (type, dict, str, bytes)):
+        return False
+    return dataclasses.is_dataclass(target) or isinstance(getattr(target, "__dict__", None), dict)
 
 
 def _item_kind(items: Sequence[Any]) -> str:
@@ -197,13 +200,18 @@ def _entity_values(entity: Any, attrs: dict[str, Any], fields: Sequence[str] | N
     return out
 
 
-def _dataclass_values(item: Any) -> dict[str, Any]:
-    """A dataclass item's attributes; its pyral identity (``oid``) becomes the ObjectID.
+def _object_values(item: Any) -> dict[str, Any]:
+    """A data object's attributes; its pyral identity (``oid``) becomes the ObjectID.
 
-    ``None`` means "not given" (use a dict item to clear a field).  pyral 1.7.0 took the
-    object to update from ``oid`` when the item has one, else from ``ObjectID``; so does this.
+    A dataclass gives its fields, any other object its ``__dict__`` (names starting with
+    ``_`` are its own bookkeeping, never Rally attributes).  ``None`` means "not given" (use
+    a dict item to clear a field).  pyral 1.7.0 took the object to update from ``oid`` when
+    the item has one, else from ``ObjectID``; so does this.
     """
-    values = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
+    if dataclasses.is_dataclass(item):
+        values = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
+    else:
+        values = {k: v for k, v in vars(item).items() if not k.startswith("_")}
     out = {k: v for k, v in values.items() if v is not None and k not in PYRAL_IDENTITY}
     if values.get("oid") is not None:
         out["ObjectID"] = values["oid"]
@@ -220,7 +228,7 @@ def _as_dicts(items: Sequence[Any], attrs: dict[str, Any], fields: Sequence[str]
         elif isinstance(item, Persistable):
             out.append(_entity_values(item, attrs, fields))
         else:
-            out.append(_dataclass_values(item))
+            out.append(_object_values(item))
     return out
 
 

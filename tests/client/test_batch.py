@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -365,6 +366,8 @@ def test_batch_packer_and_item_shapes():
 
     assert looksLikeDataInstance(D("x")) and not looksLikeDataInstance(D)
     assert not looksLikeDataInstance({"Name": "x"})
+    assert looksLikeDataInstance(types.SimpleNamespace(Name="x"))
+    assert not looksLikeDataInstance("Name=x") and not looksLikeDataInstance(3)
 
 
 # -- items shaped like pyral's own entities (issue 7, item 6) ---------------------------------------
@@ -438,3 +441,29 @@ def test_validation_message_names_each_attribute_once_pairs_for_mistyped(wrally)
     with pytest.raises(MultipleOperationError) as err:
         wrally.createMultiple("Defect", [{"Name": "m", "Blocked": "maybe"}])
     assert str(err.value).endswith("MISTYPED ==> {('Blocked', 'maybe')}")
+
+
+class _Plain:
+    """Not a dataclass: an object with its attributes in ``__dict__`` (pyral took these)."""
+
+    def __init__(self, name: str, oid: int | None = None) -> None:
+        self.Name = name
+        self._cache = "never sent"
+        if oid is not None:
+            self.oid = oid
+
+
+def test_plain_objects_are_data_items(wrally, spy):
+    made = wrally.createMultiple("Defect", [_Plain("plain a"), _Plain("plain b")])
+    assert [r["Name"] for r in made] == ["plain a", "plain b"]
+    bodies = [b["Entry"]["Body"]["defect"] for b in spy.batches()[-1][2]["Batch"]]
+    assert bodies == [{"Name": "plain a"}, {"Name": "plain b"}]
+    oids = [int(r["ObjectID"]) for r in made]
+    renamed = wrally.updateMultiple("Defect", [_Plain("plain u", o) for o in oids])
+    assert [r["Name"] for r in renamed] == ["plain u"] * 2
+    via_ns = wrally.updateMultiple(
+        "Defect", [types.SimpleNamespace(ObjectID=oids[0], Name="ns")], fields=["Name"]
+    )
+    assert [r["Name"] for r in via_ns] == ["ns"]
+    with pytest.raises(MultipleOperationError, match="all dicts or all data-like"):
+        wrally.createMultiple("Defect", [_Plain("p"), {"Name": "d"}])
