@@ -18,6 +18,7 @@ import io
 import os
 import sys
 import tempfile
+import types
 import warnings
 
 warnings.filterwarnings("ignore")  # urllib3's InsecureRequestWarning for the self-signed cert
@@ -150,6 +151,13 @@ def batches(rally: Rally) -> None:
         fields=["Name"],
     )
     show("updated by oid", [r["Name"] for r in renamed])
+    plain = [types.SimpleNamespace(Name="Oracle plain", oid=None)]
+    show("created from a plain object", [r["Name"] for r in rally.createMultiple("Defect", plain)])
+    plain = [types.SimpleNamespace(oid=o, Name="Oracle plain renamed") for o in oids]
+    plain_done = rally.updateMultiple("Defect", plain, fields=["Name"])
+    show("updated from plain objects", [r["Name"] for r in plain_done])
+    with_oid = rally.createMultiple("Defect", [Tracked(12345, "Oracle dc with oid")])
+    show("created, oid ignored", [r["Name"] for r in with_oid])
     fid = made[0]["FormattedID"]
     refused = [
         ("FormattedID", [{"ObjectID": oids[0], "FormattedID": fid, "Name": "x"}], None),
