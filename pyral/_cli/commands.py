@@ -17,6 +17,7 @@ from pyral.exceptions import RallyAttributeNameError
 from .connection import Settings, connect
 from .errors import CliError, UsageError
 from .locate import check_response, find_item, parse_ident, raw_items
+from .lookback import run_lookback
 from .render import clean, columns_of, has_value, projection, write_record, write_rows
 from .schema import SchemaView
 from .values import convert, gather
@@ -316,4 +317,5 @@ COMMANDS = {
     "fields": run_fields,
     "allowed": run_allowed,
     "whoami": run_whoami,
+    "lookback": run_lookback,
 }
