@@ -15,6 +15,12 @@ import pytest
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "printing"
 
 
+REGENERATE = (
+    "if the demo data changed, regenerate the goldens with pyral 1.7.0: "
+    "tools/oracle_printing_golden.py (see tests/data/golden/printing/SOURCE.md)"
+)
+
+
 def golden(name: str, server) -> str:
     return (GOLDEN / f"{name}.txt").read_text(encoding="utf-8").replace("{URL}", server.url)
 
@@ -25,7 +31,8 @@ def first(rally, entity: str, **kw):
 
 @pytest.mark.parametrize("entity", ["Defect", "Feature"])
 def test_details_match_pyral(rally, server, entity):
-    assert first(rally, entity).details() + "\n" == golden(f"{entity.lower()}-details", server)
+    expected = golden(f"{entity.lower()}-details", server)
+    assert first(rally, entity).details() + "\n" == expected, REGENERATE
 
 
 def test_user_and_profile_details_match_pyral(rally, server):
@@ -98,7 +105,7 @@ def test_goldens_are_still_what_pyral_prints(tmp_path):
     committed = sorted(p.name for p in GOLDEN.glob("*.txt"))
     assert sorted(p.name for p in tmp_path.glob("*.txt")) == committed
     for name in committed:
-        assert (tmp_path / name).read_text() == (GOLDEN / name).read_text(), name
+        assert (tmp_path / name).read_text() == (GOLDEN / name).read_text(), f"{name}: {REGENERATE}"
 
 
 # pyral 1.7.0 lets these override verify_ssl_cert=False; the script needs nothing on its path.
