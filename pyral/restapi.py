@@ -417,17 +417,13 @@ class Rally(
     def _load_collection(self, url: str) -> list[Any]:
         """Every member of a collection (all pages), hydrated.
 
-        A member that arrived with its fields (it carries its ObjectID) is loaded, as pyral
-        1.7.0 marked it (``_hydrated`` true, nothing more to fetch); a bare reference stays a
-        shell that loads itself on first use (pyral marked those loaded too, and then had
-        nothing to answer with).
+        A member that arrived with its fields is loaded, as pyral 1.7.0 marked it (``_hydrated``
+        true, nothing more to fetch); a bare reference stays a shell that loads itself on first
+        use (pyral marked those loaded too, and then had nothing to answer with).
         """
         items, _ = self._collection_pages(url)
-        full, shell = self._hydrator("full"), self._hydrator("shell")
-        return [
-            (full if isinstance(item, dict) and "ObjectID" in item else shell).hydrateInstance(item)
-            for item in items
-        ]
+        hydrator = self._hydrator("auto")
+        return [hydrator.hydrateInstance(item) for item in items]
 
     # -- get / find --------------------------------------------------------------------------
     def _fetch_spec(self, entity: str, fetch: Any, ws: Target) -> tuple[str, str]:

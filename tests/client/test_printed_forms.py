@@ -110,3 +110,20 @@ def test_goldens_are_still_what_pyral_prints(tmp_path):
 
 # pyral 1.7.0 lets these override verify_ssl_cert=False; the script needs nothing on its path.
 _ORACLE_UNSET = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "PYTHONPATH")
+
+
+def test_get_collection_members_with_fields_are_loaded(rally, server):
+    story = first(rally, "HierarchicalRequirement", query="FormattedID = US1")
+    tasks = list(rally.getCollection(f"{story._ref}/Tasks"))
+    assert tasks and all(t._hydrated for t in tasks)
+    assert [t._hydrated for t in story.Tasks] == [True] * len(tasks)
+
+
+def test_auto_hydration_marks_only_complete_items():
+    from pyral.hydrate import EntityHydrator
+
+    ref = "https://rally.example/slm/webservice/v2.0/task/5"
+    bare = {"_ref": ref, "_type": "Task", "_refObjectName": "t"}
+    hydrator = EntityHydrator(None, "auto")
+    assert hydrator.hydrateInstance(bare)._hydrated is False
+    assert hydrator.hydrateInstance({**bare, "ObjectID": 5, "Name": "t"})._hydrated is True
