@@ -151,8 +151,29 @@ class TypeDef:
     workspace_scoped: bool = False
 
     def attribute(self, name: str) -> AttrDef | None:
-        """Exact, case-sensitive lookup (Rally attribute names are case-sensitive)."""
-        return self.attributes.get(name)
+        """Case-sensitive lookup (Rally attribute names are case-sensitive).
+
+        A custom field may also be named without its ``c_`` prefix (``NumberofCases`` for
+        ``c_NumberofCases``), as Rally resolves it; a standard attribute of that name wins.
+        """
+        found = self.attributes.get(name)
+        if found is None and not name.startswith("c_"):
+            custom = self.attributes.get("c_" + name)
+            if custom is not None and custom.custom:
+                return custom
+        return found
+
+    def attribute_any_case(self, name: str) -> AttrDef | None:
+        """:meth:`attribute`, then the same ignoring case (write bodies and fetch lists)."""
+        found = self.attribute(name)
+        if found is not None:
+            return found
+        folded = name.lower()
+        for candidate in (folded, "c_" + folded):
+            for key, attr in self.attributes.items():
+                if key.lower() == candidate and (candidate == folded or attr.custom):
+                    return attr
+        return None
 
     def is_portfolio_item(self) -> bool:
         return self.type_path.lower().startswith("portfolioitem")

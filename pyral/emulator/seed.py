@@ -299,6 +299,9 @@ class _Loader:
         if td.attribute("LastUpdateDate"):
             base["LastUpdateDate"] = base["CreationDate"]
         base.update(data)
+        from .backend import computed  # late: the backend package imports this module
+
+        computed.fill_booleans(td, base)
         return Row(oid, td.element_name, workspace, project, None, None, False, 1, base)
 
     def _insert(self, row: Row, name_key: str | None = "Name") -> Row:
@@ -590,6 +593,9 @@ class _Loader:
             self._project(ws_oid, name, version, _as_dict(p, f"{where}: project"), None, "")
         for n, obj in enumerate(_as_list(ws.get("objects"), f"{where}: objects")):
             self._object(schema, ws_oid, name, _as_dict(obj, f"{where}: objects[{n}]"), n)
+        from .backend import computed  # late: the backend package imports this module
+
+        computed.recompute_workspace(computed.StoreEnv(self.store, self.conn, schema), ws_oid)
 
     def _typedefs(self, schema: Schema, ws: int) -> None:
         td_td = schema.get("TypeDefinition")

@@ -340,6 +340,10 @@ class Serializer:
                 chosen.add(name)
             elif name.lower() in lower:
                 chosen.add(lower[name.lower()])
+            else:
+                custom = td.attribute_any_case(name) if hasattr(td, "attribute_any_case") else None
+                if custom is not None and custom.name in known:
+                    chosen.add(custom.name)
         return chosen
 
     def _value(self, row: Any, td: Any, name: str) -> Any:
@@ -441,8 +445,15 @@ def _typedef_ref(service: str, td: Any) -> dict:
     }
 
 
-def attrdef_json(service: str, td: Any, attr: Any, lookup: Any = None) -> dict:
-    """One inline AttributeDefinition of the schema endpoint (keys pyral reads, all present)."""
+def attrdef_json(
+    service: str, td: Any, attr: Any, lookup: Any = None, allowed_count: Any = None
+) -> dict:
+    """One inline AttributeDefinition of the schema endpoint (keys pyral reads, all present).
+
+    A reference attribute's AllowedValues is a collection summary like every other one
+    (``_ref``, ``_type``, ``Count``); ``allowed_count(td, attr)`` gives the number of items
+    its URL lists (0 when not given: most references list none).
+    """
     oid = attrdef_oid(td, attr)
     kind = str(attr.attr_type)
     allowed = list(attr.allowed_values or [])
@@ -451,7 +462,12 @@ def attrdef_json(service: str, td: Any, attr: Any, lookup: Any = None) -> dict:
         target = lookup(attr.target) if (lookup and attr.target) else None
         if target is not None:
             avt = _typedef_ref(service, target)
-        allowed_values: Any = {"_ref": f"{service}/AttributeDefinition/{oid}/AllowedValues"}
+        allowed_values: Any = {
+            **_VERSION,
+            "_ref": f"{service}/AttributeDefinition/{oid}/AllowedValues",
+            "_type": "AllowedAttributeValue",
+            "Count": int(allowed_count(td, attr)) if allowed_count is not None else 0,
+        }
     else:
         allowed_values = [{"StringValue": str(v)} for v in allowed]
     display = getattr(attr, "display_name", None) or _display_name(attr.name)
@@ -479,14 +495,14 @@ def attrdef_json(service: str, td: Any, attr: Any, lookup: Any = None) -> dict:
     }
 
 
-def typedef_json(service: str, td: Any, lookup: Any = None) -> dict:
+def typedef_json(service: str, td: Any, lookup: Any = None, allowed_count: Any = None) -> dict:
     """One TypeDefinition with inline Attributes, as pyral's schema loader needs it."""
     parent = getattr(td, "parent", None)
     if isinstance(parent, str):
         parent = lookup(parent) if lookup else None
     oid = typedef_oid(td)
     attributes = [
-        attrdef_json(service, td, attr, lookup)
+        attrdef_json(service, td, attr, lookup, allowed_count)
         for name, attr in sorted(td.attributes.items())
         if name not in SECRET_ATTRIBUTES and not name.startswith("_")
     ]

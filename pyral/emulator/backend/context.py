@@ -88,15 +88,9 @@ class WriteContext:
 
 
 def find_attr(typedef: TypeDef, key: str) -> AttrDef | None:
-    """Body keys match attribute names exactly first, then ignoring case."""
-    attr = typedef.attributes.get(key)
-    if attr is not None:
-        return attr
-    folded = key.lower()
-    for name, candidate in typedef.attributes.items():
-        if name.lower() == folded:
-            return candidate
-    return None
+    """Body keys match attribute names exactly first, then ignoring case; a custom field may
+    be named without its ``c_`` prefix (see :meth:`TypeDef.attribute`)."""
+    return typedef.attribute_any_case(key)
 
 
 def resolve_reference(ctx: WriteContext, typedef: TypeDef, attr: AttrDef, value: Any) -> Row | None:

@@ -15,7 +15,7 @@ from pyral.emulator.errors import NotFoundError, WsapiError
 from pyral.emulator.schema import TypeDef
 from pyral.emulator.store import Row
 
-from . import identity
+from . import computed, identity
 from .context import WriteContext
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def delete(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> None:
                 _purge_item(ctx, item)
             backend.store.delete(row.oid, conn)
         elif schema.is_a(concrete.element_name, "Artifact"):
+            before = dict(row.data)
             _recycle(ctx, row)
             _bin_entry(ctx, concrete, row)
             for task in ctx.select(
@@ -77,8 +78,11 @@ def delete(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> None:
                 [row.oid],
             ):
                 _recycle(ctx, task)
+            computed.after_write(ctx, row, before)
         else:
             backend.store.delete(row.oid, conn)
+            row.recycled = True  # gone for good: its parents' roll-ups lose it
+            computed.after_write(ctx, row, dict(row.data))
 
 
 def _purge_item(ctx: WriteContext, item_oid: int) -> None:

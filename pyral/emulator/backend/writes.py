@@ -21,7 +21,7 @@ from pyral.emulator.errors import NotFoundError, ValidationError, WsapiError
 from pyral.emulator.schema import Schema, TypeDef
 from pyral.emulator.store import Row
 
-from . import attachments, identity, ranking, reading, revisions, rules
+from . import attachments, computed, identity, ranking, reading, revisions, rules
 from .coercion import coerce_scalar
 from .collections import write_inverse
 from .context import WriteContext, find_attr, resolve_reference, resolve_references
@@ -184,6 +184,7 @@ def _check_rules(
 
 def _apply_defaults(typedef: TypeDef, data: dict[str, Any]) -> None:
     rules.apply_defaults(typedef, data)
+    computed.fill_booleans(typedef, data)
     for name, attr in typedef.attributes.items():
         default = getattr(attr, "default", None)
         if data.get(name) is None and default is not None and not attr.read_only:
@@ -261,6 +262,7 @@ def create(
         ctx.insert(row)
         for name, members in plan.inverse.items():
             write_inverse(ctx, row.oid, typedef.attributes[name], members)
+        computed.after_write(ctx, row, None)
     stored = backend.store.get(oid)
     assert stored is not None
     return stored, plan.warnings
@@ -326,6 +328,7 @@ def update(
             problems += project_problems
             if not project_problems:
                 data["Project"] = project_oid
+        computed.fill_booleans(concrete, data)
         _check_rules(ctx, concrete, plan, data, problems, creating=False)
 
         rules.stamp_dates(ctx, concrete, old, data)
@@ -386,3 +389,4 @@ def _store_update(
         write_inverse(ctx, row.oid, concrete.attributes[name], members)
     if any(old.get(a) != data.get(a) for a in ("Project", "Iteration", "Release")):
         rules.cascade_to_tasks(ctx, row)
+    computed.after_write(ctx, row, old)

@@ -220,7 +220,7 @@ class HandlerContext:
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
-        self.schema_cache: dict[tuple[int, str], list] = {}
+        self.schema_cache: dict[tuple[int, str, int], list] = {}
 
     def serializer(self, req: Request) -> Serializer:
         return Serializer(req.base, BackendSource(self.backend))
