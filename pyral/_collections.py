@@ -52,7 +52,8 @@ class CollectionsMixin:
         if not kwargs.get("_disableAugments") and "workspace" not in present:
             params.extend(self._resolver.augments(scoping=False))
         base = f"{path}?{'&'.join(params)}"
-        hydration = "shell" if fetch_text is None else "full"
+        # Without a fetch, members that still arrive with their fields count as loaded (pyral).
+        hydration = "auto" if fetch_text is None else "full"
         limit = normalize_limit(kwargs.get("limit"))
         return self._query(base, start, limit, hydration, 1, self._target_of(path))
 

@@ -40,6 +40,10 @@ UNWRITABLE_DEST_WARNING = (
     "WARNING: Logging dest arg cannot be written to, proceeding with logging disabled.\n"
 )
 _MASK = MASK
+# A library logs; the application decides where records go.  Without a handler of its own,
+# Python's last-resort handler would print WARNING records of ``pyral.*`` on stderr, text
+# pyral 1.7.0 never wrote (issue 7: print only what pyral printed).
+logging.getLogger(ROOT_LOGGER).addHandler(logging.NullHandler())
 _counter = itertools.count(1)
 
 

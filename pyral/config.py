@@ -271,11 +271,11 @@ def cwd_config_settings(cwd: str | os.PathLike[str]) -> dict[str, str]:
         return {}
     if CWD_CONFIG_NAME in candidates:
         return read_config_file(directory / CWD_CONFIG_NAME) or {}
-    for name in candidates:
-        sys.stderr.write(
-            f"Ignoring non-matching version of Rally config settings: {name} "
-            f"(working version: {WS_API_VERSION})\n"
-        )
+    # pyral 1.7.0 printed this notice on stdout, once, naming one of the files.
+    print(
+        f"Ignoring non-matching version of Rally config settings: {candidates[-1]} "
+        f"(working version: {WS_API_VERSION})"
+    )
     return {}
 
 

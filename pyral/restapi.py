@@ -431,9 +431,14 @@ class Rally(
                 return items, total
 
     def _load_collection(self, url: str) -> list[Any]:
-        """Every member of a collection (all pages), hydrated; members load lazily if shallow."""
+        """Every member of a collection (all pages), hydrated.
+
+        A member that arrived with its fields is loaded, as pyral 1.7.0 marked it (``_hydrated``
+        true, nothing more to fetch); a bare reference stays a shell that loads itself on first
+        use (pyral marked those loaded too, and then had nothing to answer with).
+        """
         items, _ = self._collection_pages(url)
-        hydrator = self._hydrator("shell")
+        hydrator = self._hydrator("auto")
         return [hydrator.hydrateInstance(item) for item in items]
 
     # -- get / find --------------------------------------------------------------------------

@@ -203,10 +203,10 @@ def test_non_matching_cwd_file_is_reported_and_ignored(
 ) -> None:
     write(clean_env / "rally-v1.43.cfg", "SERVER = old.server\n")
     assert rallyWorkset([]) == DEFAULTS
-    err = capsys.readouterr().err
-    assert (
-        "Ignoring non-matching version of Rally config settings: rally-v1.43.cfg (working version: v2.0)"
-        in err
+    # On stdout, as pyral 1.7.0 printed it.
+    assert capsys.readouterr().out == (
+        "Ignoring non-matching version of Rally config settings: rally-v1.43.cfg"
+        " (working version: v2.0)\n"
     )
 
 
