@@ -37,6 +37,25 @@ def test_example_runs_against_the_embedded_emulator(path: Path) -> None:
     assert done.stdout.strip(), "an example should say what it did"
 
 
+BLOCKS = check_docs.console_blocks()
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[b.label for b in BLOCKS])
+def test_console_example_prints_what_the_page_shows(block) -> None:
+    problems = check_docs.run_console_block(block)
+    assert not problems, "\n".join(problems)
+
+
+def test_console_check_catches_a_wrong_claim(tmp_path) -> None:
+    wrong = check_docs.ConsoleBlock(
+        check_docs.REPO / "README.md",
+        0,
+        (check_docs.Command("pyral query Story --fetch FormattedID", ["US999"], True),),
+    )
+    assert check_docs.run_console_block(wrong)
+
+
 def test_there_is_something_to_check() -> None:
+    assert len(BLOCKS) >= 8
     assert sum(s.runnable for s in SNIPPETS) >= 5
     assert len(check_docs.examples()) >= 3
