@@ -1,7 +1,10 @@
 """Run what the documentation shows, and check it shows what really happens.
 
 * Every self-contained Python snippet in docs/ (one that starts its own emulator,
-  ``EmulatorServer(``) runs in a fresh interpreter; the others are fragments and are compiled.
+  ``EmulatorServer(``) runs in a fresh interpreter.  A snippet with test functions that take
+  the plugin's fixtures (``rally``, ``rally_emulator``) runs under pytest, next to the page's
+  snippets marked ``<!-- file: NAME.py -->`` (saved under that name).  The others are
+  fragments and are compiled.
 * Every script in examples/ runs (against the embedded emulator it starts itself).
 * Every ``console`` block in docs/ and README.md runs against a fresh demo emulator: each
   ``pyral`` command (a ``$ `` line, or every line of a block without prompts) runs in a scratch
@@ -22,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -30,14 +32,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-FENCE = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+FENCE = re.compile(r"^(?:<!-- file: (\S+) -->\n)?```python\n(.*?)^```", re.S | re.M)
+PYTEST_SNIPPET = re.compile(r"^def test_\w*\([^)]*\brally(?:_emulator)?\b", re.M)
 CONSOLE = re.compile(r"^```console\n(.*?)^```", re.S | re.M)
 #: programs a console example may run besides pyral (harmless, and on every machine)
 SHELL_TOOLS = {"echo", "cat", "head", "tail", "wc", "cut", "sort"}
-GET_KEYWORDS = (
-    "fetch query order workspace project projectScopeUp projectScopeDown "
-    "pagesize start limit threads instance"
-).split()
+GET_KEYWORDS = [
+    "fetch",
+    "query",
+    "order",
+    "workspace",
+    "project",
+    "projectScopeUp",
+    "projectScopeDown",
+    "pagesize",
+    "start",
+    "limit",
+    "threads",
+    "instance",
+]
 SHOWN_HOST = "rally1.rallydev.com"
 
 
@@ -46,10 +59,15 @@ class Snippet:
     source: Path
     index: int
     code: str
+    filename: str | None = None
 
     @property
     def runnable(self) -> bool:
-        return "EmulatorServer(" in self.code
+        return "EmulatorServer(" in self.code or self.is_pytest
+
+    @property
+    def is_pytest(self) -> bool:
+        return bool(PYTEST_SNIPPET.search(self.code))
 
     @property
     def label(self) -> str:
@@ -82,7 +100,7 @@ def snippets() -> list[Snippet]:
     found = []
     for page in sorted((REPO / "docs").glob("*.md")):
         for index, match in enumerate(FENCE.finditer(page.read_text()), 1):
-            found.append(Snippet(page, index, match.group(1)))
+            found.append(Snippet(page, index, match.group(2), match.group(1)))
     return found
 
 
@@ -128,6 +146,23 @@ def run_code(code: str, timeout: float = 180) -> subprocess.CompletedProcess[str
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, cwd=REPO
     )
+
+
+def run_snippet(snippet: Snippet, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """Run a runnable snippet: as a script, or under pytest beside its page's files."""
+    if not snippet.is_pytest:
+        return run_code(snippet.code, timeout)
+    with tempfile.TemporaryDirectory() as tmp:
+        for other in snippets():
+            if other.source == snippet.source and other.filename:
+                Path(tmp, other.filename).write_text(other.code)
+        Path(tmp, f"test_snippet_{snippet.index}.py").write_text(snippet.code)
+        env = {**os.environ, "PYTHONPATH": tmp}
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+             f"test_snippet_{snippet.index}.py"],
+            capture_output=True, text=True, timeout=timeout, cwd=tmp, env=env,
+        )  # fmt: skip
 
 
 def run_example(path: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -235,9 +270,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAIL html     {problem}")
     for snippet in snippets():
         if snippet.runnable:
-            done = run_code(snippet.code)
+            done = run_snippet(snippet)
             ok = done.returncode == 0
-            detail = done.stderr.strip().splitlines()[-1:] if not ok else []
+            detail = (done.stderr or done.stdout).strip().splitlines()[-1:] if not ok else []
         else:
             try:
                 compile(snippet.code, snippet.label, "exec")

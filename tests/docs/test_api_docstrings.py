@@ -15,10 +15,21 @@ from pyral import Rally
 from pyral.entity import Persistable
 from pyral.rallyresp import RallyRESTResponse
 
-GET_KEYWORDS = (
-    "entity fetch query order workspace project projectScopeUp projectScopeDown "
-    "pagesize start limit threads instance"
-).split()
+GET_KEYWORDS = [
+    "entity",
+    "fetch",
+    "query",
+    "order",
+    "workspace",
+    "project",
+    "projectScopeUp",
+    "projectScopeDown",
+    "pagesize",
+    "start",
+    "limit",
+    "threads",
+    "instance",
+]
 
 
 def _public_methods(cls: type) -> list[str]:

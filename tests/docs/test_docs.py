@@ -26,8 +26,8 @@ def test_snippet(snippet) -> None:
     if not snippet.runnable:
         compile(snippet.code, snippet.label, "exec")
         return
-    done = check_docs.run_code(snippet.code)
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = check_docs.run_snippet(snippet)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
 
 
 @pytest.mark.parametrize("path", check_docs.examples(), ids=lambda p: p.name)
