@@ -30,6 +30,8 @@ extensions = [
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+# Example output is sometimes abridged ("[...]" inside JSON); it is shown unhighlighted then.
+suppress_warnings = ["misc.highlighting_failure"]
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 4

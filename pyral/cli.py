@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import requests
 
 from pyral._cli import connection
+from pyral._cli import lookback as lookback_cli
 from pyral._cli.commands import COMMANDS, Session
 from pyral._cli.errors import CliError, UsageError
 from pyral._cli.render import FORMATS
@@ -134,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub("whoami", "server, user, subscription, workspace and project in use")
     formats(p, ("text", "json"), "text")
+
+    lookback_cli.add_parser(sub, formats, _positive)
 
     subs.add_parser(
         "emulator",

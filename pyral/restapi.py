@@ -31,6 +31,7 @@ from pyral._context import (
 )
 from pyral._envelope import Envelope, decode_body, error_text, parse_envelope
 from pyral._log import TRANSPORT_LOGGER, LoggingTransport, LogSink, new_client_logger
+from pyral._lookback import LookbackMixin
 from pyral._pagination import (
     normalize_limit,
     normalize_pagesize,
@@ -123,6 +124,7 @@ class Rally(
     SchemaMethodsMixin,
     AttachmentsMixin,
     RankingMixin,
+    LookbackMixin,
 ):
     """A connection to one Rally subscription as one user, in a current workspace/project."""
 

@@ -120,11 +120,26 @@ def _strip_comment(line: str) -> str:
     return re.split(r"\s{2,}#\s", line, maxsplit=1)[0].rstrip()
 
 
+def _joined(lines: list[str]) -> list[str]:
+    """Lines with shell continuations (a trailing backslash) joined to the next one."""
+    joined: list[str] = []
+    pending = ""
+    for line in lines:
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        joined.append(pending + line.strip() if pending else line)
+        pending = ""
+    if pending:
+        joined.append(pending.rstrip())
+    return joined
+
+
 def console_blocks() -> list[ConsoleBlock]:
     blocks = []
     for page in pages():
         for index, match in enumerate(CONSOLE.finditer(page.read_text()), 1):
-            lines = match.group(1).splitlines()
+            lines = _joined(match.group(1).splitlines())
             commands: list[Command] = []
             if any(line.startswith("$ ") for line in lines):
                 for line in lines:

@@ -18,6 +18,7 @@ from pyral.exceptions import InvalidRallyTypeNameError, RallyAttributeNameError,
 from .connection import Settings, connect
 from .errors import CliError, UsageError
 from .locate import check_response, find_item, parse_ident, raw_items
+from .lookback import run_lookback
 from .progress import Progress
 from .render import clean, columns_of, has_value, projection, write_record, write_rows
 from .schema import SchemaView
@@ -355,4 +356,5 @@ COMMANDS = {
     "fields": run_fields,
     "allowed": run_allowed,
     "whoami": run_whoami,
+    "lookback": run_lookback,
 }

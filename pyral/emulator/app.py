@@ -36,6 +36,7 @@ from .handlers.base import (
     Request,
     safe_paging,
 )
+from .lookback import handler as lookback_handler
 
 #: bodies above this size are refused before parsing (pyral's attachment cap is 50 MB raw).
 MAX_BODY_BYTES = 100 * 1024 * 1024
@@ -245,6 +246,11 @@ class EmulatorApp:
             body=raw,
             base=_base_url(environ, headers),
         )
+        if path.lower().startswith(lookback_handler.ANALYTICS_PREFIX):
+            status, body, extra = lookback_handler.serve(
+                self.backend, req.method, path, query_string, headers, raw
+            )
+            return self._render(status, body, headers, extra=extra)
         split = routes.split_service_path(path)
         if split is None:
             body = serializer.operation_result(errors=[errors.unknown_endpoint(path)])

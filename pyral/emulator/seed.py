@@ -24,6 +24,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .lookback import seeding as lookback_seeding
+from .lookback import storage as lookback_storage
 from .schema import AttrDef, Schema, SchemaError, TypeDef
 from .store import Row, Store, make_uuid, now_iso, rank_between, to_iso
 
@@ -174,7 +176,11 @@ def load_seed(store: Store, schema: Schema, seed: dict[str, Any]) -> SeedResult:
     if unknown:
         raise SeedError(f"unknown top-level seed key(s): {', '.join(sorted(unknown))}")
     with store.write() as conn:
-        return _Loader(store, schema, seed, conn).run()
+        lookback_storage.install(conn)
+        loader = _Loader(store, schema, seed, conn)
+        result = loader.run()
+        lookback_seeding.finish(loader)
+        return result
 
 
 def _as_list(value: Any, what: str) -> list[Any]:
@@ -900,7 +906,7 @@ class _Loader:
             raise SeedError(f"{where}: _key must be a unique string")
         data: dict[str, Any] = {}
         for name, value in obj.items():
-            if name in ("_type", "_key"):
+            if name in ("_type", "_key", "_history"):
                 continue
             if name.startswith("_"):
                 raise SeedError(f"{where}: unknown directive {name!r}")
@@ -948,6 +954,7 @@ class _Loader:
         if td.attribute("RevisionHistory"):
             self._history(row, ws, row.data.get("CreatedBy") or self.creator)
         self._insert(row)
+        lookback_seeding.note_object(self, schema, ws, td, row, obj.get("_history"), where)
         if key is not None:
             self.result.keys[key] = row.oid
         if td.element_name == "TestCaseResult":

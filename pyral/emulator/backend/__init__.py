@@ -15,6 +15,7 @@ from typing import Any
 
 from pyral.emulator import errors
 from pyral.emulator.errors import WsapiError
+from pyral.emulator.lookback import storage as lookback_storage
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
 from pyral.emulator.seed import workspace_schema
 from pyral.emulator.store import Row, Store
@@ -32,6 +33,8 @@ class Backend:
 
     def __init__(self, store: Store, schema: Schema | None = None) -> None:
         self.store = store
+        with store.write() as conn:
+            lookback_storage.install(conn)
         self.base_schema = schema if schema is not None else Schema.load_default()
         self._schemas: dict[int | None, Schema] = {}
         self._schema_lock = threading.Lock()

@@ -13,6 +13,7 @@ from typing import Any
 
 from pyral.emulator import errors
 from pyral.emulator.errors import ValidationError
+from pyral.emulator.lookback.storage import record_change
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
 from pyral.emulator.store import Row, Store, make_uuid, now_iso
 
@@ -27,15 +28,23 @@ class WriteContext:
     user: Row
     workspace: Row | None
     now: str = field(default_factory=now_iso)
+    #: artifacts whose Lookback snapshot this transaction already wrote (amended, not closed)
+    snapshotted: set[int] = field(default_factory=set)
 
     def get(self, oid: int | None) -> Row | None:
         return self.store.get(oid) if isinstance(oid, int) else None
 
     def save(self, row: Row) -> None:
         self.store.save(row, self.conn)
+        self._snapshot(row)
 
     def insert(self, row: Row) -> None:
         self.store.insert(row, self.conn)
+        self._snapshot(row)
+
+    def _snapshot(self, row: Row) -> None:
+        """Lookback history follows every artifact write, in the same transaction."""
+        record_change(self.conn, self.schema, row, self.now, self.snapshotted)
 
     def select(self, where: str, params: list[Any], **kw: Any) -> list[Row]:
         return self.store.select(where, params, **kw)
