@@ -1,7 +1,10 @@
 """Run what the documentation shows, and check it shows what really happens.
 
-* Every self-contained Python snippet in docs/ (one that starts its own emulator,
-  ``EmulatorServer(``) runs in a fresh interpreter.  A snippet with test functions that take
+* Every self-contained Python snippet in docs/ and README.md (one that starts its own emulator,
+  ``EmulatorServer(``) runs in a fresh interpreter.  A ``print(...)`` line whose comment shows
+  a value (``print(x.Name)  # build.log``; ``...`` for any text, a trailing ``(remark)``
+  ignored) must print a line like it, in order; a comment of plain words only
+  (``# what your code sent``) describes rather than shows, and is not compared.  A snippet with test functions that take
   the plugin's fixtures (``rally``, ``rally_emulator``) runs under pytest, next to the page's
   snippets marked ``<!-- file: NAME.py -->`` (saved under that name).  The others are
   fragments and are compiled.
@@ -98,7 +101,7 @@ def pages() -> list[Path]:
 
 def snippets() -> list[Snippet]:
     found = []
-    for page in sorted((REPO / "docs").glob("*.md")):
+    for page in pages():
         for index, match in enumerate(FENCE.finditer(page.read_text()), 1):
             found.append(Snippet(page, index, match.group(2), match.group(1)))
     return found
@@ -163,10 +166,43 @@ def run_code(code: str, timeout: float = 180) -> subprocess.CompletedProcess[str
     )
 
 
+PRINT_CLAIM = re.compile(r"^\s*print\(.*\)\s+#\s?(.*)$", re.M)
+_DESCRIPTION = re.compile(r"^[A-Za-z][A-Za-z' ,-]*$")
+
+
+def claimed_output(code: str) -> list[str]:
+    """What the snippet's ``print`` comments say it prints, in order."""
+    claims = []
+    for comment in PRINT_CLAIM.findall(code):
+        text = re.sub(r"\s+\([^()]*\)$", "", comment.strip())
+        if text and not _DESCRIPTION.match(text):
+            claims.append(text)
+    return claims
+
+
+def unmatched_claims(code: str, stdout: str) -> list[str]:
+    """Claimed lines that the output does not show (in order)."""
+    lines = [" ".join(line.split()) + "\n" for line in stdout.splitlines()]
+    missing, at = [], 0
+    for claim in claimed_output(code):
+        pattern = _pattern([claim])
+        found = next((i for i in range(at, len(lines)) if pattern.fullmatch(lines[i])), None)
+        if found is None:
+            missing.append(claim)
+        else:
+            at = found + 1
+    return missing
+
+
 def run_snippet(snippet: Snippet, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     """Run a runnable snippet: as a script, or under pytest beside its page's files."""
     if not snippet.is_pytest:
-        return run_code(snippet.code, timeout)
+        done = run_code(snippet.code, timeout)
+        missing = unmatched_claims(snippet.code, done.stdout) if done.returncode == 0 else []
+        if missing:
+            done.returncode = 1
+            done.stderr += f"claimed output not printed: {missing}\nprinted:\n{done.stdout}"
+        return done
     with tempfile.TemporaryDirectory() as tmp:
         for other in snippets():
             if other.source == snippet.source and other.filename:

@@ -59,3 +59,12 @@ def test_there_is_something_to_check() -> None:
     assert len(BLOCKS) >= 8
     assert sum(s.runnable for s in SNIPPETS) >= 5
     assert len(check_docs.examples()) >= 3
+
+
+def test_print_claims_are_compared_with_the_output() -> None:
+    code = (
+        'print("a 1")  # a 1\nprint("b")  # what it prints\nprint([1, 2, 3])  # [1, ...] (a list)\n'
+    )
+    assert check_docs.claimed_output(code) == ["a 1", "[1, ...]"]
+    assert check_docs.unmatched_claims(code, "a 1\nb\n[1, 2, 3]\n") == []
+    assert check_docs.unmatched_claims(code, "a 2\nb\n[1, 2, 3]\n") == ["a 1"]
