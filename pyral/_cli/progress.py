@@ -34,12 +34,14 @@ class Progress:
         *,
         clock: Callable[[], float] = time.monotonic,
         interval: float = 0.2,
+        settle: float = 1.0,
     ) -> None:
         self.stream = stream
         self.total = max(0, total)
         self.pagesize = max(1, pagesize)
         self.clock = clock
         self.interval = interval
+        self.settle = settle
         self.enabled = _is_terminal(stream) and self.total > self.pagesize
         self.count = 0
         self._started = 0.0
@@ -52,7 +54,7 @@ class Progress:
         page = min(pages, self.count // self.pagesize + 1)
         elapsed = now - self._started
         text = f"pyral: {self.count}/{self.total} items, page {page}/{pages}"
-        if elapsed > 0 and self.count:
+        if elapsed >= self.settle and self.count:  # earlier, one page skews the rate
             rate = self.count / elapsed
             left = (self.total - self.count) / rate
             text += f", {rate:.0f} items/s, ETA {_duration(left)}"

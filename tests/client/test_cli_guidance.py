@@ -136,6 +136,9 @@ def test_progress_line_on_a_terminal() -> None:
     text = stream.getvalue()
     assert "pyral: 1/10 items, page 1/3" in text
     assert "pyral: 5/10 items, page 2/3, 1 items/s, ETA 5s" in text
+    early = Progress(_Terminal(), total=10, pagesize=4, clock=lambda: 0.5)
+    early.count = 3
+    assert early.line(0.5) == "pyral: 3/10 items, page 1/3"  # no rate from half a second
     assert text.endswith("\r")  # the line is wiped at the end, the data stays clean
 
 
