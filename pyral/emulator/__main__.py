@@ -40,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--password", help="password of the main user")
     parser.add_argument("--quiet", action="store_true", help="no request log on stderr")
     parser.add_argument(
+        "--allow-remote-admin",
+        action="store_true",
+        help="answer the /_emulator/ controls even when --host is not a loopback address",
+    )
+    parser.add_argument(
         "--latency",
         type=_milliseconds,
         default=0.0,
@@ -101,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             keyfile=args.keyfile,
             quiet=args.quiet,
             latency=args.latency,
+            allow_remote_admin=args.allow_remote_admin,
         )
         server.start()
     except (TLSSetupError, ValueError, OSError, OverflowError) as exc:
