@@ -117,7 +117,14 @@ class WritesMixin:
         project: Any = "current",
         **kwargs: Any,
     ) -> Any:
-        """Create an item; returns the created entity as Rally stored it."""
+        """Create an item; returns the created entity as Rally stored it.
+
+        ``itemData`` maps field names (checked against the schema; case, display names and
+        a missing ``c_`` are corrected) to values; references may be refs or entities.
+
+        ``workspace`` / ``project`` (name, ref or entity) apply to this call only; the
+        ``projectScopeUp`` / ``projectScopeDown`` keywords are sent as :meth:`get` sends them.
+        """
         official = self._writable_name(entityName, "create")
         env, status, augments = self._write_item(
             "PUT", official, "create", itemData, workspace, project, kwargs
@@ -217,7 +224,13 @@ class WritesMixin:
         project: Any = "current",
         **kwargs: Any,
     ) -> Any:
-        """Update an item identified by ObjectID or FormattedID; returns the updated entity."""
+        """Update an item identified by ObjectID or FormattedID; returns the updated entity.
+
+        ``itemData`` holds ``ObjectID`` (or ``FormattedID``) and the fields to change.
+
+        ``workspace`` / ``project`` (name, ref or entity) apply to this call only; the
+        ``projectScopeUp`` / ``projectScopeDown`` keywords are sent as :meth:`get` sends them.
+        """
         official = self._writable_name(entityName, "update")
         if not isinstance(itemData, dict):
             raise TypeError(
@@ -256,7 +269,13 @@ class WritesMixin:
         project: Any = "current",
         **kwargs: Any,
     ) -> bool:
-        """Delete by ObjectID or FormattedID: True when Rally reports no errors, else False."""
+        """Delete by ObjectID or FormattedID: True when Rally reports no errors, else False.
+
+        Artifacts go to the recycle bin.
+
+        ``workspace`` / ``project`` (name, ref or entity) apply to this call only; the
+        ``projectScopeUp`` / ``projectScopeDown`` keywords are sent as :meth:`get` sends them.
+        """
         official = self._official_name(entityName)
         oid = itemIdent
         if self.FORMATTED_ID_PATTERN.match(str(itemIdent)):

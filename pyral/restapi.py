@@ -473,7 +473,35 @@ class Rally(
         order: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Query ``entity``; returns a lazily paged ``RallyRESTResponse`` (or an entity with ``instance=True``)."""
+        """Query ``entity``; returns a lazily paged ``RallyRESTResponse`` (or an entity with ``instance=True``).
+
+        Nothing is fetched beyond the first page until you iterate, so a big result costs
+        only what you read.  A query Rally refuses gives a falsy response whose ``errors``
+        say why; it does not raise.
+
+        Args:
+            entity: type name as in WSAPI (``"Defect"``, ``"HierarchicalRequirement"`` or
+                ``"Story"``, ``"PortfolioItem/Feature"``), any case.
+            fetch: ``False`` (default: refs only, fields load on access), ``True`` (every
+                field), or the fields to fetch as ``"A,B"`` or a list (names are checked
+                against the schema and spelled as Rally spells them).
+            query: a condition ``'State = "Open"'`` (spaces around the operator), a list of
+                them (ANDed), or a dict ``{"State": "Open"}``.
+            order: sort such as ``"Rank"`` or ``"CreationDate desc,FormattedID"``.
+            workspace: workspace name or ref for this call only (``None``: no workspace
+                parameter at all, Rally's default for the user).
+            project: project name, path (``"Parent // Child"``) or ref for this call only;
+                ``None`` means the whole workspace.
+            projectScopeUp: also items of the projects above ``project`` (default False).
+            projectScopeDown: also items of the projects below ``project`` (default False,
+                as in pyral 1.7.0: a parent project's own items only).
+            pagesize: items per request, 1..2000 (default 500).
+            start: 1-based index of the first item (default 1).
+            limit: stop after this many items (default: all of them).
+            threads: fetch the remaining pages with up to this many parallel requests
+                (default 1, at most 12 per client).
+            instance: with exactly one match, return that entity instead of the response.
+        """
         official = self._official_name(entity)
         workspace = kwargs.get("workspace", UNSET)
         project = kwargs.get("project", UNSET)
@@ -557,18 +585,23 @@ class Rally(
 
     # -- misc public members -------------------------------------------------------------------
     def obtainSecurityToken(self) -> str | None:
+        """The security token user/password sessions send with writes (None for API keys)."""
         return self.transport.security_token()
 
     def serviceURL(self) -> str:
+        """The WSAPI base URL in use, e.g. ``https://rally1.rallydev.com/slm/webservice/v2.0``."""
         return self.service_url
 
     def enableWarnings(self) -> None:
+        """Set the ``warn`` flag; kept for pyral 1.7.0 scripts, it changes nothing (quirk Q10)."""
         self._warn = True
 
     def disableWarnings(self) -> None:
+        """Clear the ``warn`` flag (no effect, as in pyral 1.7.0); read ``response.warnings``."""
         self._warn = False
 
     def warningsEnabled(self) -> bool:
+        """The ``warn`` flag as set by ``Rally(warn=...)`` or :meth:`enableWarnings`."""
         return self._warn
 
     def enableLogging(
@@ -587,6 +620,7 @@ class Rally(
             self._logAttrGet = bool(attrget)
 
     def disableLogging(self) -> None:
+        """Stop the logging :meth:`enableLogging` started; the log file stays as written."""
         self._log.disable()
         self._logDest = None
         self._logAttrGet = False

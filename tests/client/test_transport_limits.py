@@ -25,7 +25,7 @@ from pyral.emulator.demo import DEMO_APIKEY
 from pyral.exceptions import RallyError, RallyResponseError, RallyRESTAPIError, Reason
 
 #: what the demo data holds in the whole demo workspace (project=None)
-TASKS = 69
+TASKS = 71
 LATENCY = 0.05
 
 
