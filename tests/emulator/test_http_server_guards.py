@@ -89,7 +89,7 @@ def test_a_large_body_over_plain_http_still_gets_the_redirect(tls_emulator):
     instead of a connection reset."""
     with socket.create_connection((tls_emulator.host, tls_emulator.port), timeout=10) as sock:
         body = b"x" * (4 << 20)
-        head = f"POST /slm/webservice/v2.0/defect/create HTTP/1.1\r\nHost: h\r\n"
+        head = "POST /slm/webservice/v2.0/defect/create HTTP/1.1\r\nHost: h\r\n"
         sock.sendall(head.encode() + f"Content-Length: {len(body)}\r\n\r\n".encode())
         sock.sendall(body)
         answer = sock.recv(4096)
