@@ -282,6 +282,13 @@ def not_supported(what: str) -> str:
     return f"Not supported by the WSAPI emulator: {what}"
 
 
+def role_objects_not_supported(what: str) -> str:
+    return not_supported(
+        f"{what}: roles are declared in the seed (ProjectPermissions, WorkspaceAdmin, "
+        "SubscriptionAdmin), see docs/emulator-seed-format.md"
+    )
+
+
 def internal_error(detail: str) -> str:
     return f"Internal emulator error (a bug, please report it): {detail}"
 

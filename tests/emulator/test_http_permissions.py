@@ -368,3 +368,65 @@ def test_collections_and_references_respect_roles(clients, ws):
     as_admin = admin.post(f"defect/{team_a_bug['ObjectID']}", {"Defect": {"Requirement": hidden}})
     assert as_admin["OperationResult"]["Errors"] == []
     admin.post(f"defect/{team_a_bug['ObjectID']}", {"Defect": {"Requirement": None}})
+
+
+def test_role_objects_written_through_wsapi_are_refused_clearly(clients, ws):
+    """ProjectPermission / WorkspacePermission writes do not silently store a row that
+    changes nobody's access: they are refused, even for the subscription admin."""
+    admin, viewer = clients["admin"], clients["viewer"]
+    user = admin.get("user", {"query": '(UserName = "viewer@example.com")'})["QueryResult"]
+    user_ref = user["Results"][0]["_ref"]
+    team_b = _one(admin, "project", "Team B", ws)["_ref"]
+    before = {t: admin.count(t) for t in ("ProjectPermission", "WorkspacePermission")}
+    for type_name, body in (
+        ("ProjectPermission", {"User": user_ref, "Project": team_b, "Role": "Editor"}),
+        ("WorkspacePermission", {"User": user_ref, "Workspace": ws, "Role": "Workspace Admin"}),
+    ):
+        result = admin.put(f"{type_name.lower()}/create", {type_name: body}, {"workspace": ws})
+        errors_ = result["CreateResult"]["Errors"]
+        assert errors_ == [errors.role_objects_not_supported(f"creating a {type_name}")]
+    assert {t: admin.count(t) for t in before} == before
+    # and the viewer still cannot see Team B's items
+    found = viewer.call("GET", f"hierarchicalrequirement/{STORY_OID}").json()
+    assert found["OperationResult"]["Errors"] == [errors.CANNOT_FIND_TO_READ]
+
+
+def test_viewers_cannot_rank_or_attach(clients, ws):
+    viewer, admin = clients["viewer"], clients["admin"]
+    root_bug = _one(admin, "defect", "root bug", ws)
+    team_a_bug = _one(admin, "defect", "team a bug", ws)
+    ref = f"defect/{root_bug['ObjectID']}"
+    ranked = viewer.post(ref, {"Defect": {}}, {"rankAbove": f"/defect/{team_a_bug['ObjectID']}"})
+    assert ranked["OperationResult"]["Errors"] == [errors.no_permission("changing a", "Defect")]
+    content = admin.create("AttachmentContent", {"Content": "YWJj"}, {"workspace": ws})
+    attach = viewer.put(
+        "attachment/create",
+        {
+            "Attachment": {
+                "Name": "a.txt",
+                "Artifact": ref,
+                "Content": content["_ref"],
+                "ContentType": "text/plain",
+                "Size": 3,
+            }
+        },
+        {"workspace": ws},
+    )["CreateResult"]
+    assert attach["Errors"] == [errors.no_permission("creating a", "Attachment")]
+    assert admin.get(f"{ref}/Attachments")["QueryResult"]["TotalResultCount"] == 0
+
+
+def test_project_children_and_schema_hide_projects_without_access(clients, ws):
+    viewer, admin = clients["viewer"], clients["admin"]
+    root = _one(admin, "project", "Root", ws)["ObjectID"]
+    team_b = _one(admin, "project", "Team B", ws)["ObjectID"]
+    as_admin = admin.get(f"project/{root}/Children", {"fetch": "Name"})["QueryResult"]
+    assert sorted(r["Name"] for r in as_admin["Results"]) == ["Team A", "Team B"]
+    as_viewer = viewer.get(f"project/{root}/Children", {"fetch": "Name"})["QueryResult"]
+    assert [r["Name"] for r in as_viewer["Results"]] == ["Team A"]
+    assert as_viewer["TotalResultCount"] == 1
+    summary = viewer.get(f"project/{root}", {"fetch": "Children"})["Project"]["Children"]
+    assert summary["Count"] == 1
+    schema = viewer.get(f"/slm/schema/v2.0/project/{team_b}")["QueryResult"]
+    assert schema["Errors"] == [errors.CANNOT_FIND_TO_READ] and schema["Results"] == []
+    assert admin.get(f"/slm/schema/v2.0/project/{team_b}")["QueryResult"]["Results"]

@@ -199,6 +199,17 @@ def check_may_write(
 
 # --- write guards -----------------------------------------------------------------------------
 
+#: Rally's role objects.  Roles here come from the seed (``ProjectPermissions``,
+#: ``WorkspaceAdmin``, ``SubscriptionAdmin``); a write of one of these objects through WSAPI
+#: is refused with a clear error, never stored as a row that changes nobody's access.
+ROLE_TYPES = ("ProjectPermission", "WorkspacePermission", "UserPermission")
+
+
+def _refuse_role_objects(type_name: str, action: str) -> None:
+    if type_name in ROLE_TYPES:
+        raise WsapiError(errors.role_objects_not_supported(f"{action} {type_name}"))
+
+
 #: User attributes only a subscription admin may change, even on his own User.
 _PRIVILEGED_USER_ATTRS = ("SubscriptionAdmin", "Disabled", "Deleted", "Role")
 
@@ -241,6 +252,7 @@ def check_create(
     project_scoped: bool,
 ) -> None:
     """Refuse a create the user's roles do not allow (raised before anything is stored)."""
+    _refuse_role_objects(type_name, "creating a")
     if type_name == "User":
         _check_user_write(store, user, None, {}, data)
     elif type_name == "Project":
@@ -262,6 +274,7 @@ def check_change(
 ) -> None:
     """Refuse an update (``new`` the data after it) or delete (``new`` {}) of ``row``."""
     kind = row.type
+    _refuse_role_objects(kind, action)
     if kind == "User":
         _check_user_write(store, user, row, old, new)
     elif kind == "UserProfile":
