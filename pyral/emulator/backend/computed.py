@@ -23,7 +23,10 @@ What is computed (see docs/emulator.md, "Computed fields"):
 * portfolio items of every level: ``LeafStoryCount``, ``LeafStoryPlanEstimateTotal``,
   ``AcceptedLeafStoryCount``, ``AcceptedLeafStoryPlanEstimateTotal``,
   ``UnEstimatedLeafStoryCount``, ``PercentDoneByStoryCount``,
-  ``PercentDoneByStoryPlanEstimate`` (fractions 0..1) and ``DirectChildrenCount``.
+  ``PercentDoneByStoryPlanEstimate`` (fractions 0..1) and ``DirectChildrenCount``;
+* iterations and releases: ``PlanEstimate`` (the scheduled work items' estimates),
+  ``TaskEstimateTotal`` / ``TaskRemainingTotal`` / ``TaskActualTotal`` (their tasks) and a
+  release's ``Accepted`` (the accepted items' estimates).
 
 A leaf story is a live story with no live child story.  The lowest level's items count the
 leaves under the stories linked to them (through PortfolioItem, then down the story tree);
@@ -75,6 +78,9 @@ _DEFECT_INPUTS = ("Requirement", "TestCase", "State", "DefectSuites")
 _TEST_CASE_INPUTS = ("WorkProduct", "LastVerdict")
 _RESULT_INPUTS = ("TestCase", "Date", "Verdict", "Build")
 _PI_INPUTS = ("Parent",)
+_TIMEBOXES = ("Iteration", "Release")
+_TIMEBOX_TASK_INPUTS = ("Iteration", "Release", "Estimate", "ToDo", "Actuals")
+_TIMEBOX_ITEM_INPUTS = ("Iteration", "Release", "PlanEstimate", "ScheduleState", "Parent")
 
 _IN_CHUNK = 500  # owners per SQL IN list (well under SQLite's bound-parameter limit)
 _ACCEPTED = "Accepted"
@@ -128,6 +134,16 @@ def after_write(env: Env, row: Row, old: dict[str, Any] | None) -> None:
     stories: set[int] = set()
     test_cases: set[int] = set()
     portfolio: set[int] = set()
+    timeboxes: set[int] = set()
+    if row.type == "Task" and changed(_TIMEBOX_TASK_INPUTS):
+        timeboxes |= _oids(*(v.get(t) for v in (before, after) for t in _TIMEBOXES))
+    elif _is_scheduled_item(schema, row.type) and changed(_TIMEBOX_ITEM_INPUTS):
+        timeboxes |= _oids(*(v.get(t) for v in (before, after) for t in _TIMEBOXES))
+        if before.get("Parent") != after.get("Parent"):  # a parent's estimate may now count
+            for parent in _oids(before.get("Parent"), after.get("Parent")):
+                found = env.store.get(parent)
+                if found is not None:
+                    timeboxes |= _oids(*(found.data.get(t) for t in _TIMEBOXES))
     if row.type == "Task" and changed(_TASK_INPUTS):
         work_products |= _oids(before.get("WorkProduct"), after.get("WorkProduct"))
     elif row.type == "HierarchicalRequirement":
@@ -161,6 +177,8 @@ def after_write(env: Env, row: Row, old: dict[str, Any] | None) -> None:
         work_products.add(row.oid)
     if not gone and row.type == "TestCase":
         test_cases.add(row.oid)
+    if not gone and row.type in _TIMEBOXES:
+        timeboxes.add(row.oid)
     src = _SqlChildren(env)
     # Test cases first: their LastVerdict feeds their work product's test-case roll-ups.
     for oid in sorted(test_cases):
@@ -171,6 +189,8 @@ def after_write(env: Env, row: Row, old: dict[str, Any] | None) -> None:
     for oid in sorted(work_products | stories):
         _refresh_work_product(env, src, oid)
     _refresh_portfolio(env, portfolio)
+    for oid in sorted(timeboxes):
+        _refresh_timebox(env, src, oid)
 
 
 def recompute_workspace(env: Env, workspace: int) -> None:
@@ -200,6 +220,12 @@ def recompute_workspace(env: Env, workspace: int) -> None:
         (r for r in rows if r.type in by_level), key=lambda r: (by_level[r.type], r.oid)
     ):
         _refresh_one_pi(env, src, row)
+    boxes = _select(env, "o.workspace = ? AND o.type IN ('Iteration', 'Release')", [workspace])
+    if boxes:
+        scheduled = _select(env, "o.workspace = ? AND (" + _TIMEBOX_SQL + ")", [workspace])
+        box_src = _MemoryChildren(scheduled)
+        for box in boxes:
+            _refresh_timebox(env, box_src, box.oid, box)
 
 
 class _Children(Protocol):
@@ -244,7 +270,15 @@ class _SqlChildren:
 class _MemoryChildren:
     """Children indexed once from a list of rows (the whole-workspace pass)."""
 
-    _POINTERS = ("WorkProduct", "Requirement", "TestCase", "Parent", "PortfolioItem")
+    _POINTERS = (
+        "WorkProduct",
+        "Requirement",
+        "TestCase",
+        "Parent",
+        "PortfolioItem",
+        "Iteration",
+        "Release",
+    )
     _LISTS = ("DefectSuites", "TestCases")
 
     def __init__(self, rows: list[Row]) -> None:
@@ -382,6 +416,54 @@ def defect_status(defects: list[Row]) -> str:
     return "ALL_CLOSED" if closed == len(defects) else "SOME_CLOSED"
 
 
+# -- iterations and releases -------------------------------------------------------------------
+
+_TIMEBOX_SQL = " OR ".join(f"json_extract(o.data, '$.{t}') IS NOT NULL" for t in _TIMEBOXES)
+
+
+def _refresh_timebox(env: Env, src: _Children, oid: int, row: Row | None = None) -> None:
+    """An iteration's or release's totals over what is scheduled in it.
+
+    ``PlanEstimate`` adds up the scheduled work items' estimates, leaving out a story with
+    child stories (its estimate is already its children's sum, which would count twice);
+    the task totals add up the tasks whose (server-maintained) Iteration / Release it is;
+    a release's ``Accepted`` adds up the accepted items' estimates.
+    """
+    row = row or env.store.get(oid)
+    if row is None or row.recycled or row.type not in _TIMEBOXES:
+        return
+    attrs = _attributes(env, row)
+    members = src.of(None, row.type, oid)
+    tasks = [m for m in members if m.type == "Task"]
+    items = [
+        m
+        for m in members
+        if _is_scheduled_item(env.schema, m.type)
+        and not (m.type == "HierarchicalRequirement" and m.data.get("DirectChildrenCount"))
+    ]
+    values: dict[str, Any] = {
+        "PlanEstimate": float(sum(_number(m.data.get("PlanEstimate")) for m in items)),
+        "Accepted": float(
+            sum(_number(m.data.get("PlanEstimate")) for m in items if _is_accepted(env, m))
+        ),
+    }
+    for total, source in TASK_ROLLUPS:
+        values[total] = float(sum(_number(t.data.get(source)) for t in tasks))
+    _store(env, row, {k: v for k, v in values.items() if k in attrs})
+
+
+def _is_scheduled_item(schema: Schema, type_name: str) -> bool:
+    """A work item an iteration or release counts (stories, defects, suites, test sets)."""
+    td = schema.lookup(type_name)
+    return (
+        td is not None
+        and type_name != "Task"
+        and "PlanEstimate" in td.attributes
+        and "Iteration" in td.attributes
+        and schema.is_a(type_name, "Artifact")
+    )
+
+
 # -- portfolio items ---------------------------------------------------------------------------
 
 
@@ -497,8 +579,15 @@ def _is_accepted(env: Env, story: Row) -> bool:
 
 
 def _has_task_totals(schema: Schema, type_name: str) -> bool:
+    """Work products that own tasks (artifacts); iterations and releases sum theirs
+    differently, and the cumulative-flow snapshot types keep what they were given."""
     td = schema.lookup(type_name)
-    return td is not None and not td.abstract and "TaskEstimateTotal" in td.attributes
+    return (
+        td is not None
+        and not td.abstract
+        and "TaskEstimateTotal" in td.attributes
+        and schema.is_a(type_name, "Artifact")
+    )
 
 
 def _attributes(env: Env, row: Row) -> dict[str, Any]:
