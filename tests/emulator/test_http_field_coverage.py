@@ -27,6 +27,7 @@ MAIN_TYPES = (
     "Release",
     "Project",
     "Milestone",
+    "ConversationPost",
 )
 
 

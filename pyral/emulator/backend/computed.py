@@ -24,6 +24,7 @@ What is computed (see docs/emulator.md, "Computed fields"):
   ``AcceptedLeafStoryCount``, ``AcceptedLeafStoryPlanEstimateTotal``,
   ``UnEstimatedLeafStoryCount``, ``PercentDoneByStoryCount``,
   ``PercentDoneByStoryPlanEstimate`` (fractions 0..1) and ``DirectChildrenCount``;
+* discussion posts: ``PostNumber`` (1, 2, ... per artifact, in creation order);
 * iterations and releases: ``PlanEstimate`` (the scheduled work items' estimates),
   ``TaskEstimateTotal`` / ``TaskRemainingTotal`` / ``TaskActualTotal`` (their tasks) and a
   release's ``Accepted`` (the accepted items' estimates).
@@ -179,6 +180,8 @@ def after_write(env: Env, row: Row, old: dict[str, Any] | None) -> None:
         test_cases.add(row.oid)
     if not gone and row.type in _TIMEBOXES:
         timeboxes.add(row.oid)
+    if created and row.type == "ConversationPost":
+        _number_post(env, row)
     src = _SqlChildren(env)
     # Test cases first: their LastVerdict feeds their work product's test-case roll-ups.
     for oid in sorted(test_cases):
@@ -220,6 +223,16 @@ def recompute_workspace(env: Env, workspace: int) -> None:
         (r for r in rows if r.type in by_level), key=lambda r: (by_level[r.type], r.oid)
     ):
         _refresh_one_pi(env, src, row)
+    highest: dict[Any, int] = {}
+    for post in sorted(
+        _select(env, "o.workspace = ? AND o.type = 'ConversationPost'", [workspace]),
+        key=lambda r: r.oid,
+    ):  # a seed's posts without a PostNumber are numbered in ObjectID order
+        key = post.data.get("Artifact")
+        given = post.data.get("PostNumber")
+        number = int(given) if isinstance(given, int) else highest.get(key, 0) + 1
+        highest[key] = max(highest.get(key, 0), number)
+        _store(env, post, {"PostNumber": number})
     boxes = _select(env, "o.workspace = ? AND o.type IN ('Iteration', 'Release')", [workspace])
     if boxes:
         scheduled = _select(env, "o.workspace = ? AND (" + _TIMEBOX_SQL + ")", [workspace])
@@ -414,6 +427,18 @@ def defect_status(defects: list[Row]) -> str:
     if closed == 0:
         return "NONE_CLOSED"
     return "ALL_CLOSED" if closed == len(defects) else "SOME_CLOSED"
+
+
+def _number_post(env: Env, row: Row) -> None:
+    """A new discussion post's ``PostNumber``: 1 + the highest of its artifact's posts."""
+    artifact = row.data.get("Artifact")
+    if not isinstance(artifact, int) or "PostNumber" not in _attributes(env, row):
+        return
+    posts = _SqlChildren(env).of("ConversationPost", "Artifact", artifact)
+    highest = max(
+        (int(_number(p.data.get("PostNumber"))) for p in posts if p.oid != row.oid), default=0
+    )
+    _store(env, row, {"PostNumber": highest + 1})
 
 
 # -- iterations and releases -------------------------------------------------------------------

@@ -264,6 +264,11 @@ def check_create(
                 store, user, workspace_oid, parent, "creating a", type_name, needs=PROJECT_ADMIN
             )
     elif project_scoped or project_oid is not None:
+        if workspace_oid is None and project_oid is not None:
+            # a type outside any workspace that still names a project (Preference...):
+            # the project's workspace decides, as for any write in that project
+            found = store.get(project_oid)
+            workspace_oid = identity.project_workspace(found) if found is not None else None
         check_may_write(store, user, workspace_oid, project_oid, "creating a", type_name)
     elif workspace_oid is not None:
         check_may_write(store, user, workspace_oid, None, "creating a", type_name)
