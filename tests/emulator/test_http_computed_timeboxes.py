@@ -165,3 +165,24 @@ def test_concurrent_task_writes_keep_the_iteration_total(wsapi: Wsapi) -> None:
         t.join()
     assert not failures
     assert _totals(wsapi, "iteration", _oid(it))[1] == 20.0
+
+
+def test_batch_entries_refresh_rollups_and_a_failed_entry_adds_nothing(wsapi: Wsapi) -> None:
+    it = _iteration(wsapi, "box batch")
+    story = wsapi.create(
+        "HierarchicalRequirement", {"Name": "batchy", "Iteration": f"iteration/{_oid(it)}"}
+    )
+    sref = story["_ref"]
+
+    def entry(name: str, estimate: int, state: str) -> dict[str, Any]:
+        task = {"Name": name, "WorkProduct": sref, "Estimate": estimate, "State": state}
+        return {"Entry": {"Path": "/task/create", "Method": "PUT", "Body": {"Task": task}}}
+
+    batch = {
+        "Batch": [entry("a", 2, "Completed"), entry("b", 3, "Bogus"), entry("c", 4, "Completed")]
+    }
+    results = wsapi.post("batch", batch)["BatchResult"]["Results"]
+    assert [bool(r["Errors"]) for r in results] == [False, True, False]
+    read = wsapi.get(sref, {"fetch": "TaskEstimateTotal,TaskStatus"})["HierarchicalRequirement"]
+    assert (read["TaskEstimateTotal"], read["TaskStatus"]) == (6.0, "COMPLETED")
+    assert _totals(wsapi, "iteration", _oid(it))[1] == 6.0
