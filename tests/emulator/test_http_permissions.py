@@ -430,3 +430,42 @@ def test_project_children_and_schema_hide_projects_without_access(clients, ws):
     schema = viewer.get(f"/slm/schema/v2.0/project/{team_b}")["QueryResult"]
     assert schema["Errors"] == [errors.CANNOT_FIND_TO_READ] and schema["Results"] == []
     assert admin.get(f"/slm/schema/v2.0/project/{team_b}")["QueryResult"]["Results"]
+
+
+def test_rollups_follow_a_seeded_level_order(clients):
+    """Workspace "Other" puts Epic below Feature: stories link to epics, features add up."""
+    admin = clients["admin"]
+    where = {"workspace": _ws(admin, "Other")}
+    epic = admin.create("PortfolioItem/Epic", {"Name": "fresh low epic"}, where)
+    feature = admin.create("PortfolioItem/Feature", {"Name": "upper"}, where)
+    assert (
+        admin.post(epic["_ref"], {"Epic": {"Parent": feature["_ref"]}}, where)["OperationResult"][
+            "Errors"
+        ]
+        == []
+    )
+    story = admin.create(
+        "HierarchicalRequirement",
+        {
+            "Name": "s",
+            "PortfolioItem": epic["_ref"],
+            "PlanEstimate": 3,
+            "ScheduleState": "Accepted",
+        },
+        where,
+    )
+    assert story["Feature"]["_ref"] == epic["_ref"]
+    admin.create("HierarchicalRequirement", {"Name": "t", "PortfolioItem": epic["_ref"]}, where)
+    fields = {"fetch": "LeafStoryCount,PercentDoneByStoryCount,DirectChildrenCount"}
+    low = admin.get(epic["_ref"], fields)["Epic"]
+    high = admin.get(feature["_ref"], fields)["Feature"]
+    assert (low["LeafStoryCount"], low["PercentDoneByStoryCount"], low["DirectChildrenCount"]) == (
+        2,
+        0.5,
+        2,
+    )
+    assert (
+        high["LeafStoryCount"],
+        high["PercentDoneByStoryCount"],
+        high["DirectChildrenCount"],
+    ) == (2, 0.5, 1)
