@@ -70,7 +70,7 @@ NULL_UNTIL: Mapping[str, tuple[tuple[str, ...], str]] = {
     ),
     "HierarchicalRequirement": (
         ("InProgressDate", "Feature"),
-        "the story is first In-Progress / it (or a parent story) has a PortfolioItem",
+        "the story is first In-Progress / it has a PortfolioItem",
     ),
     "Defect": (("InProgressDate", "OpenedDate", "ClosedDate"), "the defect first reaches it"),
     "DefectSuite": (("InProgressDate",), "the suite is first In-Progress"),

@@ -278,6 +278,13 @@ def no_such_collection(type_name: str, attr: str) -> str:
     return f'Could not find a collection attribute "{attr}" on type {type_name}'
 
 
+#: Rally refuses a story linked both to a parent story and to a portfolio item.
+STORY_TWO_PARENTS = (
+    "Validation error: HierarchicalRequirement.parentArtifact should not be set if "
+    "HierarchicalRequirement.Parent is set and vice versa"
+)
+
+
 def not_supported(what: str) -> str:
     return f"Not supported by the WSAPI emulator: {what}"
 

@@ -186,3 +186,27 @@ def test_batch_entries_refresh_rollups_and_a_failed_entry_adds_nothing(wsapi: Ws
     read = wsapi.get(sref, {"fetch": "TaskEstimateTotal,TaskStatus"})["HierarchicalRequirement"]
     assert (read["TaskEstimateTotal"], read["TaskStatus"]) == (6.0, "COMPLETED")
     assert _totals(wsapi, "iteration", _oid(it))[1] == 6.0
+
+
+def test_a_story_has_a_parent_story_or_a_portfolio_item_not_both(wsapi: Wsapi) -> None:
+    """Rally refuses both links (one story would count under two features otherwise)."""
+    from pyral.emulator import errors
+
+    feature = wsapi.create("PortfolioItem/Feature", {"Name": "one parent"})
+    parent = wsapi.create("HierarchicalRequirement", {"Name": "parent story"})
+    both = {"Name": "both", "Parent": parent["_ref"], "PortfolioItem": feature["_ref"]}
+    made = wsapi.put("hierarchicalrequirement/create", {"HierarchicalRequirement": both})
+    assert made["CreateResult"]["Errors"] == [errors.STORY_TWO_PARENTS]
+    linked = wsapi.create(
+        "HierarchicalRequirement", {"Name": "linked", "PortfolioItem": feature["_ref"]}
+    )
+    moved = wsapi.post(linked["_ref"], {"HierarchicalRequirement": {"Parent": parent["_ref"]}})
+    assert moved["OperationResult"]["Errors"] == [errors.STORY_TWO_PARENTS]
+    assert wsapi.get(linked["_ref"])["HierarchicalRequirement"]["Parent"] is None
+    assert wsapi.get(feature["_ref"], {"fetch": "LeafStoryCount"})["Feature"]["LeafStoryCount"] == 1
+    assert (
+        wsapi.get(parent["_ref"], {"fetch": "DirectChildrenCount"})["HierarchicalRequirement"][
+            "DirectChildrenCount"
+        ]
+        == 0
+    )

@@ -72,6 +72,9 @@ def derive(ctx: WriteContext, typedef: TypeDef, data: dict[str, Any], creating: 
             data["Project"] = tc.project
             if "WorkProduct" in typedef.attributes:
                 data["WorkProduct"] = tc.data.get("WorkProduct")
+    both = data.get("Parent") is not None and data.get("PortfolioItem") is not None
+    if name == "HierarchicalRequirement" and both:  # Rally: one parent, a story or an item
+        problems.append(errors.STORY_TWO_PARENTS)
     if "Feature" in typedef.attributes and "PortfolioItem" in typedef.attributes:
         # A story's read-only Feature mirrors its PortfolioItem link.
         data["Feature"] = data.get("PortfolioItem")
