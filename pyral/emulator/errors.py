@@ -325,6 +325,13 @@ def too_deep(limit: int) -> str:
     return could_not_parse(f"Error parsing expression -- nested deeper than {limit} levels")
 
 
+def query_too_complex(detail: str) -> str:
+    return could_not_parse(
+        f"the query or order is too complex to run ({detail}): use fewer nested groups, "
+        "shorter dotted paths or fewer order keys"
+    )
+
+
 def empty_query() -> str:
     return could_not_parse("Error parsing expression -- the query is empty")
 

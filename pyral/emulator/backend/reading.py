@@ -7,11 +7,12 @@ query module's job; this module only adds the scope conditions and the paging.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pyral.emulator import errors
-from pyral.emulator.errors import NotFoundError
+from pyral.emulator.errors import NotFoundError, QueryError
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
 from pyral.emulator.store import Row, json_field
 
@@ -85,7 +86,31 @@ def _filter_and_order(
     return "o.oid"
 
 
+#: SQLite's own limits a valid but huge query can hit (nesting, ORDER BY terms, expression
+#: size): the caller asked for too much, so they are answered as a query error, not a 500.
+_TOO_COMPLEX = (
+    "parser stack overflow",
+    "too many terms",
+    "expression tree is too large",
+    "too many sql variables",
+    "too many from clause terms",
+    "at most 64 tables in a join",
+)
+
+
 def _page(
+    backend: Backend, where: Where, order_sql: str, start: int, pagesize: int
+) -> tuple[int, list[Row]]:
+    try:
+        return _run_page(backend, where, order_sql, start, pagesize)
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if any(marker in text.lower() for marker in _TOO_COMPLEX):
+            raise QueryError(errors.query_too_complex(text)) from exc
+        raise
+
+
+def _run_page(
     backend: Backend, where: Where, order_sql: str, start: int, pagesize: int
 ) -> tuple[int, list[Row]]:
     total = backend.store.count(where.sql, where.params)
