@@ -469,3 +469,36 @@ def test_rollups_follow_a_seeded_level_order(clients):
         high["PercentDoneByStoryCount"],
         high["DirectChildrenCount"],
     ) == (2, 0.5, 1)
+
+
+def test_workspace_projects_collection_hides_projects_without_access(clients, ws):
+    viewer, admin = clients["viewer"], clients["admin"]
+    oid = ws.rsplit("/", 1)[1]
+    assert (
+        admin.get(f"workspace/{oid}", {"fetch": "Projects"})["Workspace"]["Projects"]["Count"] == 3
+    )
+    summary = viewer.get(f"workspace/{oid}", {"fetch": "Projects"})["Workspace"]["Projects"]
+    assert summary["Count"] == 2
+    listed = viewer.get(f"workspace/{oid}/Projects", {"fetch": "Name"})["QueryResult"]
+    assert sorted(r["Name"] for r in listed["Results"]) == ["Root", "Team A"]
+
+
+def test_revisions_of_unseen_items_are_unseen_too(clients, ws):
+    viewer, admin = clients["viewer"], clients["admin"]
+    story = admin.get(f"hierarchicalrequirement/{STORY_OID}", {"fetch": "RevisionHistory"})
+    history = story["HierarchicalRequirement"]["RevisionHistory"]["_ref"]
+    read = viewer.call("GET", history).json()
+    assert read["OperationResult"]["Errors"] == [errors.CANNOT_FIND_TO_READ]
+    revisions = admin.get(f"{history}/Revisions", {"fetch": "ObjectID"})["QueryResult"]["Results"]
+    assert revisions
+    hidden = {r["ObjectID"] for r in revisions}
+    one = viewer.call("GET", f"revision/{next(iter(hidden))}").json()
+    assert one["OperationResult"]["Errors"] == [errors.CANNOT_FIND_TO_READ]
+    seen = viewer.get("revision", {"workspace": ws, "fetch": "ObjectID", "pagesize": 2000})
+    assert not hidden & {r["ObjectID"] for r in seen["QueryResult"]["Results"]}
+    everything = admin.get("revision", {"workspace": ws, "fetch": "ObjectID", "pagesize": 2000})
+    assert hidden <= {r["ObjectID"] for r in everything["QueryResult"]["Results"]}
+    # the viewer's own project's history stays readable
+    bug = _one(admin, "defect", "root bug", ws)
+    mine = admin.get(f"defect/{bug['ObjectID']}", {"fetch": "RevisionHistory"})["Defect"]
+    assert viewer.get(mine["RevisionHistory"]["_ref"])["RevisionHistory"]["ObjectID"]

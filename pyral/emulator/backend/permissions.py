@@ -169,12 +169,32 @@ def row_project(row: Row) -> int | None:
 
 
 def may_read(store: Store, user: Row, row: Row) -> bool:
-    """Project-level visibility (the workspace check is the caller's)."""
+    """Project-level visibility (the workspace check is the caller's).
+
+    A revision history or revision has no project of its own: it is visible when the object
+    it records is.
+    """
+    if row.type in ("RevisionHistory", "Revision"):
+        recorded = _recorded_object(store, row)
+        return recorded is None or may_read(store, user, recorded)
     project = row_project(row)
     if project is None:
         return True
     ws = identity.project_workspace(row) if row.type == "Project" else row.workspace
     return project_role(store, user, ws, project) >= VIEWER
+
+
+def _recorded_object(store: Store, row: Row) -> Row | None:
+    history = row.data.get("RevisionHistory") if row.type == "Revision" else row.oid
+    if not isinstance(history, int):
+        return None
+    found = store.select(
+        "o.workspace IS ? AND json_extract(o.data, '$.RevisionHistory') = ?"
+        " AND o.type NOT IN ('Revision', 'RevisionHistory')",
+        [row.workspace, history],
+        limit=1,
+    )
+    return found[0] if found else None
 
 
 def check_may_write(

@@ -178,6 +178,24 @@ def _restrict_to_readable(backend: Backend, user: Row, where: Where, workspace: 
         *readable,
         *readable,
     )
+    # Revision histories and revisions carry no project: they follow the object they record.
+    where.add(
+        "o.type NOT IN ('Revision', 'RevisionHistory') OR NOT EXISTS (SELECT 1 FROM objects a"
+        " WHERE a.workspace = o.workspace AND a.project IS NOT NULL"
+        f" AND a.project NOT IN ({marks}) AND json_extract(a.data, '$.RevisionHistory') ="
+        " (CASE WHEN o.type = 'Revision' THEN json_extract(o.data, '$.RevisionHistory')"
+        " ELSE o.oid END))",
+        *readable,
+    )
+
+
+def _owner_workspace(owner: Row) -> int | None:
+    """The workspace whose roles govern the members of ``owner``'s collections."""
+    if owner.type == "Workspace":
+        return owner.oid
+    if owner.type == "Project":
+        return identity.project_workspace(owner)
+    return owner.workspace
 
 
 def member_where(backend: Backend, schema: Schema, owner: Row, attr: AttrDef) -> Where:
@@ -227,7 +245,7 @@ def collection(
     if not (order and order.strip()) and target.element_name == "Revision":
         # Revision histories read newest first (spec k).
         order = "RevisionNumber desc"
-    _restrict_to_readable(backend, user, where, owner.workspace)
+    _restrict_to_readable(backend, user, where, _owner_workspace(owner))
     order_sql = _filter_and_order(schema, target, query, order, where)
     total, rows = _page(backend, where, order_sql, start, pagesize)
     return total, _redact_all(backend, user, rows)
@@ -240,7 +258,7 @@ def collection_count(backend: Backend, owner: Row, attr: AttrDef, user: Row | No
         return 0
     where = member_where(backend, schema, owner, attr)
     if user is not None:
-        _restrict_to_readable(backend, user, where, owner.workspace)
+        _restrict_to_readable(backend, user, where, _owner_workspace(owner))
     return backend.store.count(where.sql, where.params)
 
 
