@@ -502,3 +502,48 @@ def test_revisions_of_unseen_items_are_unseen_too(clients, ws):
     bug = _one(admin, "defect", "root bug", ws)
     mine = admin.get(f"defect/{bug['ObjectID']}", {"fetch": "RevisionHistory"})["Defect"]
     assert viewer.get(mine["RevisionHistory"]["_ref"])["RevisionHistory"]["ObjectID"]
+
+
+def test_attachments_posts_and_results_follow_their_artifact_across_projects(clients, ws):
+    """Moving an item into a project the viewer cannot see takes its discussion, its
+    attachments and its test results along (they were left visible in the old project)."""
+    viewer, admin = clients["viewer"], clients["admin"]
+    team_a = _one(admin, "project", "Team A", ws)["_ref"]
+    team_b = _one(admin, "project", "Team B", ws)["_ref"]
+    where = {"workspace": ws}
+    case = admin.create("TestCase", {"Name": "moving case", "Project": team_a}, where)
+    post = admin.create(
+        "ConversationPost", {"Artifact": case["_ref"], "Text": "moving talk"}, where
+    )
+    result = admin.create(
+        "TestCaseResult",
+        {
+            "TestCase": case["_ref"],
+            "Verdict": "Pass",
+            "Build": "1",
+            "Date": "2026-03-01T00:00:00.000Z",
+        },
+        where,
+    )
+    content = admin.create("AttachmentContent", {"Content": "YWJj"}, where)
+    attachment = admin.create(
+        "Attachment",
+        {"Name": "r.txt", "Artifact": case["_ref"], "Content": content["_ref"],
+         "ContentType": "text/plain", "Size": 3},
+        where,
+    )  # fmt: skip
+    refs = [post["_ref"], result["_ref"], attachment["_ref"]]
+    for ref in refs:
+        key = next(iter(admin.get(ref)))
+        assert viewer.get(ref)[key]["ObjectID"], ref
+    assert (
+        admin.post(case["_ref"], {"TestCase": {"Project": team_b}}, where)["OperationResult"][
+            "Errors"
+        ]
+        == []
+    )
+    for ref in refs:
+        found = viewer.call("GET", ref).json()
+        assert found.get("OperationResult", {}).get("Errors") == [errors.CANNOT_FIND_TO_READ], ref
+    count = viewer.get("conversationpost", {"workspace": ws, "query": '(Text = "moving talk")'})
+    assert count["QueryResult"]["TotalResultCount"] == 0
