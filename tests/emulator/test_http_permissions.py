@@ -18,6 +18,7 @@ KEYS = {
     "plain": "plain-key".ljust(40, "0"),
     "other": "other-key".ljust(40, "0"),
     "nodefault": "nodefault-key".ljust(40, "0"),
+    "blind": "blind-key".ljust(40, "0"),
 }
 RECYCLED_OID = 777001
 STORY_OID = 777002
@@ -40,6 +41,8 @@ SEED: dict[str, Any] = {
         _user("plain", Workspaces=["WS"]),
         _user("other", Workspaces=["Other"]),
         _user("nodefault", Workspaces=["WS"], DefaultWorkspace=None, DefaultProject=None),
+        _user("blind", Workspaces=[], ProjectPermissions={"WS": {"Root": "No Access"}},
+              DefaultWorkspace=None, DefaultProject=None),
     ],
     "workspaces": [
         {
@@ -547,3 +550,24 @@ def test_attachments_posts_and_results_follow_their_artifact_across_projects(cli
         assert found.get("OperationResult", {}).get("Errors") == [errors.CANNOT_FIND_TO_READ], ref
     count = viewer.get("conversationpost", {"workspace": ws, "query": '(Text = "moving talk")'})
     assert count["QueryResult"]["TotalResultCount"] == 0
+
+
+def test_a_user_without_any_readable_project_sees_no_revision_of_them(clients, ws):
+    blind, admin = clients["blind"], clients["admin"]
+    root = _one(admin, "project", "Root", ws)
+    bug = _one(admin, "defect", "root bug", ws)
+    hidden = set()
+    for ref in (f"project/{root['ObjectID']}", f"defect/{bug['ObjectID']}"):
+        history = next(iter(admin.get(ref, {"fetch": "RevisionHistory"}).values()))
+        history_ref = history["RevisionHistory"]["_ref"]
+        assert blind.call("GET", history_ref).json()["OperationResult"]["Errors"]
+        revisions = admin.get(f"{history_ref}/Revisions", {"fetch": "ObjectID"})
+        hidden |= {r["ObjectID"] for r in revisions["QueryResult"]["Results"]}
+    assert hidden
+    seen = blind.get("revision", {"workspace": ws, "fetch": "ObjectID", "pagesize": 2000})
+    assert seen["QueryResult"]["Errors"] == []
+    assert not hidden & {r["ObjectID"] for r in seen["QueryResult"]["Results"]}
+    assert (
+        blind.get("defect", {"workspace": ws, "pagesize": 1})["QueryResult"]["TotalResultCount"]
+        == 0
+    )

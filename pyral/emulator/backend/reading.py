@@ -179,10 +179,13 @@ def _restrict_to_readable(backend: Backend, user: Row, where: Where, workspace: 
         *readable,
     )
     # Revision histories and revisions carry no project: they follow the object they record.
+    # (``NOT IN (NULL)`` is never true, so no readable project at all needs its own text.)
+    governing = "coalesce(a.project, CASE WHEN a.type = 'Project' THEN a.oid END)"
+    unreadable = f"{governing} NOT IN ({marks})" if readable else "1"
     where.add(
         "o.type NOT IN ('Revision', 'RevisionHistory') OR NOT EXISTS (SELECT 1 FROM objects a"
-        " WHERE a.workspace = o.workspace AND a.project IS NOT NULL"
-        f" AND a.project NOT IN ({marks}) AND json_extract(a.data, '$.RevisionHistory') ="
+        f" WHERE a.workspace IS o.workspace AND {governing} IS NOT NULL AND {unreadable}"
+        " AND json_extract(a.data, '$.RevisionHistory') ="
         " (CASE WHEN o.type = 'Revision' THEN json_extract(o.data, '$.RevisionHistory')"
         " ELSE o.oid END))",
         *readable,
