@@ -452,29 +452,75 @@ def _refresh_timebox(env: Env, src: _Children, oid: int, row: Row | None = None)
     ``PlanEstimate`` adds up the scheduled work items' estimates, leaving out a story with
     child stories (its estimate is already its children's sum, which would count twice);
     the task totals add up the tasks whose (server-maintained) Iteration / Release it is;
-    a release's ``Accepted`` adds up the accepted items' estimates.
+    a release's ``Accepted`` adds up the accepted items' estimates.  On a live write the
+    sums are taken by SQL (an iteration may hold thousands of items); the whole-workspace
+    pass adds up the rows it already holds.
     """
     row = row or env.store.get(oid)
     if row is None or row.recycled or row.type not in _TIMEBOXES:
         return
     attrs = _attributes(env, row)
-    members = src.of(None, row.type, oid)
-    tasks = [m for m in members if m.type == "Task"]
-    items = [
-        m
-        for m in members
-        if _is_scheduled_item(env.schema, m.type)
-        and not (m.type == "HierarchicalRequirement" and m.data.get("DirectChildrenCount"))
-    ]
-    values: dict[str, Any] = {
-        "PlanEstimate": float(sum(_number(m.data.get("PlanEstimate")) for m in items)),
-        "Accepted": float(
-            sum(_number(m.data.get("PlanEstimate")) for m in items if _is_accepted(env, m))
-        ),
-    }
-    for total, source in TASK_ROLLUPS:
-        values[total] = float(sum(_number(t.data.get(source)) for t in tasks))
+    if isinstance(src, _MemoryChildren):
+        members = src.of(None, row.type, oid)
+        tasks = {
+            total: sum(_number(m.data.get(source)) for m in members if m.type == "Task")
+            for total, source in TASK_ROLLUPS
+        }
+        by_state: dict[tuple[str, Any], float] = {}
+        for m in members:
+            if m.type == "HierarchicalRequirement" and m.data.get("DirectChildrenCount"):
+                continue
+            key = (m.type, m.data.get("ScheduleState"))
+            by_state[key] = by_state.get(key, 0.0) + _number(m.data.get("PlanEstimate"))
+    else:
+        tasks, by_state = _timebox_sums(env, row.type, oid)
+    plan = accepted = 0.0
+    for (type_name, state), points in by_state.items():
+        if not _is_scheduled_item(env.schema, type_name):
+            continue
+        plan += points
+        if _state_accepted(env, type_name, state):
+            accepted += points
+    values: dict[str, Any] = {"PlanEstimate": float(plan), "Accepted": float(accepted)}
+    values.update({total: float(v) for total, v in tasks.items()})
     _store(env, row, {k: v for k, v in values.items() if k in attrs})
+
+
+def _timebox_sums(
+    env: Env, pointer: str, oid: int
+) -> tuple[dict[str, float], dict[tuple[str, Any], float]]:
+    """(task totals, PlanEstimate summed per (type, ScheduleState)) of one timebox's members."""
+
+    def num(name: str) -> str:
+        field = json_field("o", name)
+        return f"CASE WHEN json_type(o.data, '$.{name}') IN ('integer', 'real') THEN {field} ELSE 0 END"
+
+    link = f"{json_field('o', pointer)} = ? AND o.recycled = 0"
+    sums = ", ".join(f"coalesce(sum({num(source)}), 0)" for _, source in TASK_ROLLUPS)
+    found = env.conn.execute(
+        f"SELECT {sums} FROM objects o WHERE {link} AND o.type = 'Task'", [oid]
+    ).fetchone()
+    tasks = {total: float(found[i] or 0) for i, (total, _) in enumerate(TASK_ROLLUPS)}
+    state = json_field("o", "ScheduleState")
+    children = json_field("o", "DirectChildrenCount")
+    rows = env.conn.execute(
+        f"SELECT o.type, {state}, coalesce(sum({num('PlanEstimate')}), 0) FROM objects o"
+        f" WHERE {link} AND o.type != 'Task'"
+        f" AND NOT (o.type = 'HierarchicalRequirement' AND coalesce({children}, 0) > 0)"
+        f" GROUP BY o.type, {state}",
+        [oid],
+    ).fetchall()
+    return tasks, {(r[0], r[1]): float(r[2] or 0) for r in rows}
+
+
+def _state_accepted(env: Env, type_name: str, state: Any) -> bool:
+    """Is ``state`` Accepted or a later schedule state of ``type_name``?"""
+    td = env.schema.lookup(type_name)
+    attr = td.attribute("ScheduleState") if td else None
+    values = list(attr.allowed_values or ()) if attr else []
+    if _ACCEPTED in values and state in values:
+        return values.index(state) >= values.index(_ACCEPTED)
+    return state == _ACCEPTED
 
 
 def _is_scheduled_item(schema: Schema, type_name: str) -> bool:
@@ -591,13 +637,7 @@ def _story_feature(env: Env, oid: int) -> int | None:
 
 def _is_accepted(env: Env, story: Row) -> bool:
     """Accepted or any later schedule state (a workspace may add states after Accepted)."""
-    td = env.schema.lookup(story.type)
-    attr = td.attribute("ScheduleState") if td else None
-    values = list(attr.allowed_values or ()) if attr else []
-    state = story.data.get("ScheduleState")
-    if _ACCEPTED in values and state in values:
-        return values.index(state) >= values.index(_ACCEPTED)
-    return state == _ACCEPTED
+    return _state_accepted(env, story.type, story.data.get("ScheduleState"))
 
 
 # -- helpers -------------------------------------------------------------------------------
