@@ -74,6 +74,7 @@ NULL_UNTIL: Mapping[str, tuple[tuple[str, ...], str]] = {
     ),
     "Defect": (("InProgressDate", "OpenedDate", "ClosedDate"), "the defect first reaches it"),
     "DefectSuite": (("InProgressDate",), "the suite is first In-Progress"),
+    "Task": (("Iteration",), "its work product is scheduled in an iteration"),
     "PortfolioItem": (("StateChangedDate",), "the item's State first changes"),
     "TestCase": (
         ("LastVerdict", "LastRun", "LastBuild", "LastResult"),
