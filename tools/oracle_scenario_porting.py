@@ -1,0 +1,507 @@
+"""Twenty porting users' scripts, run unchanged under pyral 1.7.0 and under this project's pyral.
+
+Each function below is the core of a script people write against pyral (file defects, post test
+case results, export a report, bulk-update stories, walk the project tree, read revision
+history, attachments, allowed values, getCollection, switching context, handling errors).  It
+prints what such a script looks at: values, class names, identities, return types, attribute
+presence and exception messages.  ``oracle_check.py`` diffs the two outputs.
+
+    python oracle_scenario_porting.py HOST:PORT APIKEY USER PASSWORD
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+warnings.filterwarnings("ignore")  # urllib3's InsecureRequestWarning for the self-signed cert
+
+from pyral import Rally, RallyRESTAPIError  # noqa: E402
+
+HOSTS: list[str] = []
+
+
+def show(label: str, value: object) -> None:
+    text = str(value)
+    for host in HOSTS:
+        text = text.replace(host, "<server>")
+    print(f"{label}: {text}")
+
+
+def outcome(label: str, make: Callable[[], Any]) -> Any:
+    """Print a call's value, or the class name and message of what it raised."""
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            value = make()
+    except Exception as exc:  # noqa: BLE001 - printing what each library raises is the point
+        show(label, f"{type(exc).__name__} | {exc}")
+        return None
+    show(label, value)
+    return value
+
+
+def kinds(values: Any) -> list[str]:
+    return [type(v).__name__ for v in values]
+
+
+# --- 1. file a defect the way import scripts do -----------------------------------------------
+def file_defect(rally: Rally, user: str) -> None:
+    owner = rally.getUserInfo(username=user).pop(0)
+    story = rally.get(
+        "Story", fetch=True, query='FormattedID = "US1"', project=None
+    )
+    show("story lookup", (story.errors, story.resultCount, type(story).__name__))
+    story = story.next()
+    project = rally.getProject()
+    defect = rally.create(
+        "Defect",
+        {
+            "Name": "Porting: import defect",
+            "Owner": owner.ref,
+            "SubmittedBy": owner.ref,
+            "Requirement": story.ref,
+            "Project": project.ref,
+            "Severity": "Minor Problem",
+            "Priority": "Normal",
+        },
+    )
+    show("defect class", type(defect).__name__)
+    show("defect oid type", type(defect.oid).__name__)
+    show("defect FormattedID prefix", defect.FormattedID[:2])
+    show("defect owner", (type(defect.Owner).__name__, defect.Owner.UserName))
+    show("defect requirement", defect.Requirement.FormattedID)
+    show("defect project", defect.Project.Name)
+    show("defect ref shape", defect.ref.split("/")[0])
+    show("defect _ref is url", defect._ref.startswith("https://"))
+    show("defect _type", defect._type)
+    show("getattr default", getattr(defect, "NoSuchField", "dflt"))
+    outcome("missing attribute", lambda: defect.NoSuchField)
+    show("put alias", rally.put("Defect", {"Name": "Porting: put"}).Name)
+    show("post alias", rally.post("Defect", {"FormattedID": defect.FormattedID, "State": "Open"}).State)
+
+
+# --- 2. post test case results ------------------------------------------------------------------
+def test_case_results(rally: Rally) -> None:
+    cases = rally.get("TestCase", fetch=True, order="FormattedID", project=None)
+    show("test case errors", cases.errors)
+    case = cases.next()
+    show("test case fields", (case.Name, case.Type, case.LastVerdict is None or True))
+    result = rally.create(
+        "TestCaseResult",
+        {
+            "TestCase": case.ref,
+            "Build": "1.2.3",
+            "Date": "2026-03-01T10:00:00.000Z",
+            "Verdict": "Pass",
+            "Notes": "automated",
+        },
+    )
+    show("result", (type(result).__name__, result.Verdict, result.Build, result.TestCase.FormattedID))
+    again = rally.get(
+        "TestCaseResult",
+        fetch="Verdict,Build,TestCase",
+        query=f"TestCase.FormattedID = {case.FormattedID}",
+        project=None,
+    )
+    show("results for the case", sorted((r.Build, r.Verdict) for r in again))
+    outcome(
+        "bad verdict",
+        lambda: rally.create(
+            "TestCaseResult",
+            {"TestCase": case.ref, "Build": "x", "Date": "2026-03-01", "Verdict": "Maybe"},
+        ),
+    )
+
+
+# --- 3. export a report the raw way -------------------------------------------------------------
+def export_report(rally: Rally) -> None:
+    resp = rally.get(
+        "Defect",
+        fetch="FormattedID,Name,State,Owner,Project",
+        query="State = Open",
+        order="FormattedID",
+        start=1,
+        pagesize=2,
+        limit=5,
+        project=None,
+    )
+    content = resp.content
+    show("content type", type(content).__name__)
+    show("content keys", sorted(content))
+    show("QueryResult keys", sorted(content["QueryResult"]))
+    show("TotalResultCount", content["QueryResult"]["TotalResultCount"])
+    show("raw page size", len(content["QueryResult"]["Results"]))
+    show("resultCount", resp.resultCount)
+    rows = []
+    for d in resp:
+        owner = d.Owner.DisplayName if d.Owner else ""
+        rows.append((d.FormattedID, d.State, owner, d.Project.Name))
+    show("rows", rows)
+    show("after exhaustion", outcome("next() after the end", resp.next))
+    show("warnings", resp.warnings)
+    show("status", resp.status_code)
+    dict_fields = sorted(k for k in rows and resp.content["QueryResult"]["Results"][0])
+    show("raw first result keys have _ref", "_ref" in dict_fields)
+
+
+# --- 4. bulk-update stories ---------------------------------------------------------------------
+def bulk_update(rally: Rally) -> None:
+    stories = rally.get(
+        "HierarchicalRequirement",
+        fetch="FormattedID,Name,ScheduleState,PlanEstimate",
+        query="ScheduleState = Defined",
+        order="FormattedID",
+        project=None,
+        limit=3,
+    )
+    changed = []
+    for story in stories:
+        upd = rally.update(
+            "HierarchicalRequirement",
+            {"FormattedID": story.FormattedID, "PlanEstimate": 5, "Notes": "bulk"},
+        )
+        changed.append((upd.FormattedID, upd.PlanEstimate, type(upd.PlanEstimate).__name__))
+    show("bulk changed", changed)
+    outcome(
+        "update unknown FormattedID",
+        lambda: rally.update("HierarchicalRequirement", {"FormattedID": "US99999", "Name": "x"}),
+    )
+    outcome(
+        "update bad state",
+        lambda: rally.update(
+            "HierarchicalRequirement", {"FormattedID": "US1", "ScheduleState": "Nope"}
+        ),
+    )
+    outcome("update no identity", lambda: rally.update("Defect", {"Name": "x"}))
+
+
+# --- 5. walk the project tree -------------------------------------------------------------------
+def project_tree(rally: Rally) -> None:
+    projects = rally.getProjects(workspace="Demo Workspace")
+    show("projects type", type(projects).__name__)
+    show("projects kinds", sorted(set(kinds(projects))))
+    tree = []
+    for p in sorted(projects, key=lambda p: p.Name):
+        parent = p.Parent.Name if p.Parent else None
+        kids = sorted(c.Name for c in p.Children)
+        tree.append((p.Name, parent, kids, p.State))
+    show("tree", tree)
+    show("getProject(name)", outcome("getProject Search", lambda: rally.getProject("Search").Name))
+    outcome("getProject(absent)", lambda: rally.getProject("No Such Project"))
+    outcome("getProject(path)", lambda: rally.getProject("Online Store // Web Team").Name)
+    show("workspaces", sorted((w.Name, w.State) for w in rally.getWorkspaces()))
+
+
+# --- 6. read revision history --------------------------------------------------------------------
+def revision_history(rally: Rally) -> None:
+    story = rally.get(
+        "HierarchicalRequirement",
+        fetch="FormattedID,RevisionHistory",
+        query="FormattedID = US1",
+        project=None,
+        instance=True,
+    )
+    history = story.RevisionHistory
+    show("history class", type(history).__name__)
+    revisions = history.Revisions
+    show("revisions type", type(revisions).__name__)
+    rows = [(r.RevisionNumber, r.Description, r.User.UserName) for r in revisions]
+    show("revisions", sorted(rows))
+    show("revision fields", sorted(kinds([revisions[0].CreationDate, revisions[0].RevisionNumber])))
+    direct = rally.get(
+        "Revision",
+        fetch="RevisionNumber,Description",
+        query=f"RevisionHistory = {history.ref}",
+        order="RevisionNumber",
+        project=None,
+    )
+    show("revisions by query", [(r.RevisionNumber, r.Description) for r in direct])
+
+
+# --- 7. attachments ---------------------------------------------------------------------------------
+def attachments(rally: Rally) -> None:
+    defect = rally.create("Defect", {"Name": "Porting: attachments"})
+    folder = tempfile.mkdtemp()
+    text_path = os.path.join(folder, "notes.txt")
+    with open(text_path, "w", encoding="utf-8") as handle:
+        handle.write("line one\nline two\n")
+    png_path = os.path.join(folder, "pixel.png")
+    with open(png_path, "wb") as handle:
+        handle.write(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    att = rally.addAttachment(defect, text_path)
+    show("text attachment", (type(att).__name__, att.Name, att.ContentType, att.Size))
+    att2 = rally.addAttachment(defect, png_path, mime_type="image/png")
+    show("png attachment", (att2.Name, att2.ContentType, att2.Size))
+    outcome("attach a missing file", lambda: rally.addAttachment(defect, "/nonexistent/file.txt"))
+    defect = rally.get(
+        "Defect", fetch=True, query=f"ObjectID = {defect.oid}", instance=True, project=None
+    )
+    show("names", sorted(rally.getAttachmentNames(defect)))
+    every = rally.getAttachments(defect)
+    show("getAttachments", sorted((type(a).__name__, a.Name, type(a.Content).__name__) for a in every))
+    png = rally.getAttachment(defect, "pixel.png")
+    show("png byte-exact", png.Content == b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    show("absent attachment", outcome("getAttachment absent", lambda: rally.getAttachment(defect, "nope")))
+    via = sorted(defect.Attachments, key=lambda a: a.Name)
+    show("via collection", [(type(a).__name__, a.Name, type(a.Content).__name__) for a in via])
+    outcome("delete absent attachment", lambda: rally.deleteAttachment(defect, "absent.txt"))
+    outcome("delete attachment", lambda: rally.deleteAttachment(defect, "notes.txt"))
+    defect = rally.get(
+        "Defect", fetch=True, query=f"ObjectID = {defect.oid}", instance=True, project=None
+    )
+    show("names after delete", sorted(rally.getAttachmentNames(defect)))
+
+
+# --- 8. allowed values, typedefs ----------------------------------------------------------------
+def allowed_values(rally: Rally) -> None:
+    for entity, attr in (
+        ("Defect", "Priority"),
+        ("Defect", "Environment"),
+        ("HierarchicalRequirement", "ScheduleState"),
+        ("Story", "ScheduleState"),
+        ("UserStory", "ScheduleState"),
+        ("TestCase", "Type"),
+        ("Task", "State"),
+    ):
+        outcome(f"allowed {entity}.{attr}", lambda e=entity, a=attr: rally.getAllowedValues(e, a))
+    outcome("allowed on a non-list field", lambda: rally.getAllowedValues("Defect", "Name"))
+    outcome("allowed unknown attribute", lambda: rally.getAllowedValues("Defect", "Bogus"))
+    outcome("allowed unknown type", lambda: rally.getAllowedValues("Bogus", "State"))
+    td = rally.typedef("Defect")
+    show("typedef class", type(td).__name__)
+    show("typedef attrs", (td.ElementName, td.Name, td.TypePath if hasattr(td, "TypePath") else "-"))
+    attrs = {a.ElementName: a for a in td.Attributes}
+    sev = attrs["Severity"]
+    show("Severity attr", (sev.AttributeType, sev.Required, sev.ReadOnly, type(sev).__name__))
+    show("Severity AllowedValues", [v.StringValue for v in sev.AllowedValues])
+    ratings = sorted(a.ElementName for a in td.Attributes if a.AttributeType == "RATING")
+    show("RATING attrs", ratings)
+    outcome("typedef unknown", lambda: rally.typedef("Bogus").ElementName)
+    show("TypeDefinition query", sorted(
+        t.ElementName
+        for t in rally.get("TypeDefinition", fetch="ElementName", project=None)
+        if t.ElementName in ("Defect", "Task", "HierarchicalRequirement")
+    ))
+
+
+# --- 9. getCollection and __collection_ref_for_ ---------------------------------------------------
+def get_collection(rally: Rally) -> None:
+    story = rally.get(
+        "HierarchicalRequirement",
+        fetch="FormattedID,Tasks,Tags,Defects",
+        query="FormattedID = US1",
+        project=None,
+        instance=True,
+    )
+    keys = sorted(k for k in story.__dict__ if k.startswith("__collection_ref_for_"))
+    show("collection ref keys", keys)
+    ref = story.__dict__.get("__collection_ref_for_Tasks")
+    show("collection ref", ref and ref.split("/")[-1])
+    tasks = rally.getCollection(ref)
+    show("getCollection type", type(tasks).__name__)
+    show("getCollection items", sorted((type(t).__name__, t.Name) for t in tasks))
+    short = rally.getCollection(ref, fetch="Name,State")
+    show("getCollection fetch", sorted((t.Name, t.State) for t in short))
+    outcome("getCollection bogus", lambda: list(rally.getCollection("https://nowhere.invalid/x/Tasks")))
+
+
+# --- 10. switch workspace and project ----------------------------------------------------------
+def switch_context(rally: Rally) -> None:
+    show("start", (rally.getWorkspace().Name, rally.getProject().Name))
+    rally.setProject("Checkout")
+    show("after setProject", rally.getProject().Name)
+    defects = rally.get("Defect", fetch="Project", order="FormattedID")
+    show("scoped defects' projects", sorted({d.Project.Name for d in defects}))
+    down = rally.get("Defect", fetch="Project", projectScopeDown=True, project="Web Team")
+    show("scope down", sorted({d.Project.Name for d in down}))
+    rally.setWorkspace("Sandbox Workspace")
+    show("after setWorkspace", (rally.getWorkspace().Name, rally.getProject().Name))
+    show("sandbox defects", [d.Name for d in rally.get("Defect", fetch="Name")])
+    outcome("setWorkspace unknown", lambda: rally.setWorkspace("Nope Workspace"))
+    show("after failed setWorkspace", rally.getWorkspace().Name)
+    outcome("setProject unknown", lambda: rally.setProject("Nope Project"))
+    show("after failed setProject", rally.getProject().Name)
+    rally.setWorkspace("Demo Workspace")
+    show("back", (rally.getWorkspace().Name, rally.getProject().Name))
+    ws = rally.getWorkspace()
+    show("workspace entity", (type(ws).__name__, ws.Name, type(ws.oid).__name__))
+    show("workspace ref", ws.ref.split("/")[0])
+    show("project ref", rally.getProject().ref.split("/")[0])
+
+
+# --- 11. queries of all the shapes scripts use -------------------------------------------------
+def query_shapes(rally: Rally) -> None:
+    def names(**kwargs: Any) -> list[str]:
+        kwargs.setdefault("fetch", "FormattedID")
+        kwargs.setdefault("project", None)
+        return sorted(d.FormattedID for d in rally.get("Defect", **kwargs))
+
+    outcome("dict query", lambda: names(query={"State": "Open", "Priority": "High Attention"}))
+    outcome("list query", lambda: names(query=["State = Open", "Severity = Crash/Data Loss"]))
+    outcome("parens query", lambda: names(query="((State = Open) OR (State = Fixed))"))
+    outcome("contains", lambda: names(query='Name contains "link"'))
+    outcome("null owner", lambda: len(names(query="Owner = null")))
+    outcome("owner name", lambda: names(query="Owner.UserName = demo@example.com"))
+    outcome("in form", lambda: names(query="State in Open,Fixed"))
+    outcome("unbalanced", lambda: names(query="(State = Open"))
+    outcome("bad field", lambda: rally.get("Defect", query="Bogus = 1", project=None).errors)
+    outcome("unknown type", lambda: rally.get("Bogus", project=None))
+    outcome("instance of none", lambda: rally.get("Defect", query="Name = zzzz", instance=True, project=None))
+    outcome("fetch list", lambda: [d.Name for d in rally.get("Defect", fetch=["Name", "State"], limit=2, order="FormattedID", project=None)])
+    outcome("find alias", lambda: rally.find("Defect", fetch="Name", limit=1, project=None).resultCount)
+    outcome("artifact query", lambda: sorted({type(a).__name__ for a in rally.get("Artifact", fetch="FormattedID", project=None)}))
+    outcome("portfolio query", lambda: sorted({type(a).__name__ for a in rally.get("PortfolioItem", fetch="FormattedID", project=None)}))
+    outcome("feature by path", lambda: rally.get("PortfolioItem/Feature", fetch="Name", project=None).resultCount)
+
+
+# --- 12. users -------------------------------------------------------------------------------------
+def users(rally: Rally, user: str) -> None:
+    infos = rally.getUserInfo(username=user)
+    show("getUserInfo type", (type(infos).__name__, kinds(infos)))
+    outcome("getUserInfo absent", lambda: rally.getUserInfo(username="nobody@example.com"))
+    outcome("getUserInfo by name", lambda: [u.UserName for u in rally.getUserInfo(name="Demo User")])
+    every = rally.getAllUsers()
+    show("getAllUsers", (type(every).__name__, len(every) > 1))
+    me = rally.get("User", fetch="DisplayName,SubscriptionID", pagesize=1, instance=True)
+    show("current user", (type(me).__name__, me.DisplayName))
+
+
+# --- 13. delete variations ------------------------------------------------------------------------
+def deletes(rally: Rally) -> None:
+    d = rally.create("Defect", {"Name": "Porting: delete me"})
+    show("delete by oid string", rally.delete("Defect", str(d.oid)))
+    outcome("delete again", lambda: rally.delete("Defect", str(d.oid)))
+    d = rally.create("Defect", {"Name": "Porting: delete me 2"})
+    show("delete with workspace", rally.delete("Defect", d.FormattedID, "Demo Workspace", project=None))
+    outcome("delete unknown", lambda: rally.delete("Defect", "DE99999"))
+
+
+# --- 14. create failures -----------------------------------------------------------------------
+def create_failures(rally: Rally) -> None:
+    outcome("create unknown type", lambda: rally.create("Bogus", {"Name": "x"}))
+    outcome("create missing required", lambda: rally.create("Task", {"Name": "no work product"}))
+    outcome("create bad enum", lambda: rally.create("Defect", {"Name": "x", "Severity": "Huge"}))
+    outcome("create unknown field", lambda: rally.create("Defect", {"Name": "x", "Bogus": 1}))
+    outcome("create bad ref", lambda: rally.create("Defect", {"Name": "x", "Owner": "user/1"}))
+    try:
+        rally.create("Defect", {"Name": "x", "Severity": "Huge"})
+    except RallyRESTAPIError as exc:
+        show("error args", (type(exc.args).__name__, len(exc.args)))
+        show("error is Exception", isinstance(exc, Exception))
+
+
+# --- 15. custom fields ------------------------------------------------------------------------------
+def custom_fields(rally: Rally) -> None:
+    d = rally.create("Defect", {"Name": "Porting: custom", "RootCause": "Code"})
+    outcome("custom without prefix", lambda: (d.c_RootCause, getattr(d, "RootCause", "absent")))
+    outcome("query custom", lambda: rally.get("Defect", fetch="c_RootCause", query=f"ObjectID = {d.oid}", project=None, instance=True).c_RootCause)
+    outcome("allowed custom", lambda: rally.getAllowedValues("Defect", "RootCause"))
+    outcome("allowed custom prefixed", lambda: rally.getAllowedValues("Defect", "c_RootCause"))
+
+
+# --- 16. tags, collections add/drop ---------------------------------------------------------
+def tags(rally: Rally) -> None:
+    tag = rally.create("Tag", {"Name": "porting-tag"})
+    show("tag", (type(tag).__name__, tag.Name))
+    d = rally.create("Defect", {"Name": "Porting: tags", "Tags": [tag.ref]})
+    show("created with tags", [t.Name for t in d.Tags])
+    upd = rally.update("Defect", {"ObjectID": d.oid, "Tags": []})
+    show("tags cleared", list(upd.Tags))
+    out = rally.addCollectionItems(d, [tag])
+    show("two-arg addCollectionItems", type(out).__name__)
+
+
+# --- 17. iterations, releases, milestones -----------------------------------------------------
+def timeboxes(rally: Rally) -> None:
+    its = rally.get("Iteration", fetch="Name,StartDate,EndDate,State", order="StartDate desc", project=None)
+    show("iterations", [(i.Name, i.State, type(i.StartDate).__name__) for i in its])
+    rels = rally.get("Release", fetch="Project,Name,ReleaseStartDate,ReleaseDate", order="ReleaseDate", project=None)
+    show("releases", [(r.Name, r.Project.Name) for r in rels])
+    first = rally.get("Iteration", fetch="Name", order="StartDate", project=None).next()
+    stories = rally.get("UserStory", fetch="FormattedID", query=f"Iteration.oid = {first.oid}", project=None)
+    show("stories in first iteration", stories.resultCount)
+    outcome("date query", lambda: rally.get("Iteration", fetch="Name", query='((StartDate <= "2026-03-01") AND (EndDate >= "2026-01-01"))', project=None).resultCount)
+
+
+# --- 18. discussion -------------------------------------------------------------------------------
+def discussion(rally: Rally) -> None:
+    story = rally.get("UserStory", fetch="FormattedID", query="FormattedID = US1", instance=True, project=None)
+    post = rally.create("ConversationPost", {"Artifact": story.ref, "Text": "porting comment"})
+    show("post", (type(post).__name__, post.Text))
+    posts = rally.get(
+        "ConversationPost",
+        fetch="Text,Artifact",
+        query=f'(Artifact.ObjectID = "{story.oid}")',
+        order="CreationDate",
+        project=None,
+    )
+    show("posts", [p.Text for p in posts][-1:])
+
+
+# --- 19. details() and printed values -----------------------------------------------------------
+def printed(rally: Rally) -> None:
+    d = rally.get("Defect", fetch="FormattedID,Name,State", order="FormattedID", project=None, limit=1).next()
+    show("str field types", kinds([d.FormattedID, d.Name, d.State]))
+    show("hydrated flag", d._hydrated)
+    lazy = rally.get("Defect", fetch=False, order="FormattedID", project=None, limit=1).next()
+    show("lazy hydrated flag before", lazy._hydrated)
+    lazy.Name
+    show("lazy hydrated flag after", lazy._hydrated)
+    show("ref of lazy", lazy.ref.split("/")[0])
+
+
+# --- 20. context objects ------------------------------------------------------------------------
+def context_objects(rally: Rally) -> None:
+    ws = rally.getWorkspace()
+    pj = rally.getProject()
+    show("workspace _ref", ws._ref.split("://")[0] if "://" in ws._ref else ws._ref.split("/")[0])
+    show("project _ref", pj._ref.split("://")[0] if "://" in pj._ref else pj._ref.split("/")[0])
+    show("workspace ref", ws.ref.split("/")[0])
+    show("project hydrated", pj._hydrated)
+    show("workspace hydrated", ws._hydrated)
+    ctx = rally.contextHelper.currentContext()
+    show("context", (type(ctx).__name__, ctx.workspace, ctx.project))
+    show("getWorkspace twice same", rally.getWorkspace() is rally.getWorkspace())
+    show("getProject twice same", rally.getProject() is rally.getProject())
+    show("getWorkspaces types", sorted(set(kinds(rally.getWorkspaces()))))
+
+
+def main() -> None:
+    server, apikey, user, password = sys.argv[1:5]
+    HOSTS.append(server)
+    rally = Rally(server, apikey=apikey, verify_ssl_cert=False)
+    basic = Rally(server, user, password, workspace="Demo Workspace", project="Online Store", verify_ssl_cert=False, username="ignored")
+    for name, step in (
+        ("file_defect", lambda: file_defect(rally, user)),
+        ("test_case_results", lambda: test_case_results(rally)),
+        ("export_report", lambda: export_report(rally)),
+        ("bulk_update", lambda: bulk_update(basic)),
+        ("project_tree", lambda: project_tree(rally)),
+        ("revision_history", lambda: revision_history(rally)),
+        ("attachments", lambda: attachments(rally)),
+        ("allowed_values", lambda: allowed_values(rally)),
+        ("get_collection", lambda: get_collection(rally)),
+        ("switch_context", lambda: switch_context(Rally(server, apikey=apikey, verify_ssl_cert=False))),
+        ("query_shapes", lambda: query_shapes(rally)),
+        ("users", lambda: users(rally, user)),
+        ("deletes", lambda: deletes(basic)),
+        ("create_failures", lambda: create_failures(rally)),
+        ("custom_fields", lambda: custom_fields(rally)),
+        ("tags", lambda: tags(rally)),
+        ("timeboxes", lambda: timeboxes(rally)),
+        ("discussion", lambda: discussion(rally)),
+        ("printed", lambda: printed(rally)),
+        ("context_objects", lambda: context_objects(rally)),
+    ):
+        print(f"--- {name}")
+        outcome(f"{name} finished", step)
+
+
+if __name__ == "__main__":
+    main()
