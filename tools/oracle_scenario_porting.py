@@ -542,7 +542,7 @@ def printed(rally: Rally) -> None:
     show("hydrated flag", d._hydrated)
     lazy = rally.get("Defect", fetch=False, order="FormattedID", project=None, limit=1).next()
     show("lazy hydrated flag before", lazy._hydrated)
-    lazy.Name
+    show("lazy Name", lazy.Name)
     show("lazy hydrated flag after", lazy._hydrated)
     show("ref of lazy", lazy.ref.split("/")[0])
 
