@@ -24,7 +24,10 @@ class WorkspacesMixin:
             "ObjectID": str(target.oid),
             "Name": target.name,
         }
-        return self._hydrator("shell").hydrateInstance(item)
+        shell = self._hydrator("shell").hydrateInstance(item)
+        # pyral 1.7.0's context objects carry ``ref`` as an instance attribute (in __dict__)
+        shell.__dict__["ref"] = target.ref
+        return shell
 
     def getWorkspace(self: Any) -> Any:
         """Shell Workspace for the current workspace (no request)."""

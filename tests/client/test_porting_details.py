@@ -1,0 +1,54 @@
+"""Small things a porting user's script sees, each observed side by side with pyral 1.7.0
+(tools/oracle_scenario_porting.py replays the scripts under both clients)."""
+
+from __future__ import annotations
+
+import socket
+
+from pyral import Rally
+from pyral.emulator.demo import DEMO_APIKEY
+
+
+def test_context_objects_carry_ref_and_short_ref_as_pyral(rally) -> None:
+    """getWorkspace / getProject / getWorkspaces / getProjects objects: ``ref`` is an instance
+    attribute (scripts read ``obj.__dict__['ref']``) and ``_ref`` is the short form."""
+    objects = [rally.getWorkspace(), rally.getProject(), *rally.getWorkspaces()]
+    objects += rally.getProjects()
+    for obj in objects:
+        kind = obj._type.lower()
+        assert obj.__dict__["ref"] == f"{kind}/{obj.oid}"
+        assert obj._ref == obj.ref
+        assert not obj._hydrated
+    assert sorted(k for k in vars(rally.getProject()) if not k.startswith("_")) == [
+        "Name",
+        "ObjectID",
+        "oid",
+        "ref",
+        "typePath",
+    ]
+    # the shells still load the rest of the object on demand
+    assert rally.getProject().State == "Open"
+
+
+def test_after_set_project_the_context_objects_follow(server) -> None:
+    rally = Rally(server.url, apikey=DEMO_APIKEY)
+    rally.setProject("Checkout")
+    project = rally.getProject()
+    assert project.Name == "Checkout" and project.__dict__["ref"] == f"project/{project.oid}"
+
+
+def _unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_get_collection_of_another_host_names_that_host(rally) -> None:
+    """A ref copied from elsewhere that names an unreachable host: an error response (pyral
+    1.7.0 crashed with AttributeError) whose text names the host that was tried."""
+    elsewhere = f"127.0.0.1:{_unused_port()}"
+    ref = f"http://{elsewhere}/slm/webservice/v2.0/HierarchicalRequirement/1/Tasks"
+    response = rally.getCollection(ref)
+    assert not response and response.status_code == 404
+    assert list(response) == []
+    assert response.errors == [f"Target Rally host: '{elsewhere}' non-existent or unreachable"]
