@@ -10,6 +10,7 @@ import pytest
 
 from pyral import config
 from pyral.config import (
+    ConfigFileWarning,
     env_settings,
     option_settings,
     parse_config_text,
@@ -282,8 +283,9 @@ def test_absolute_config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_missing_config_file_is_skipped_with_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
-    assert rallyWorkset(["--config=nope", "--user=u"]) == [DEFAULTS[0], "u", *DEFAULTS[2:]]
-    assert "WARNING: Rally config file nope not found" in capsys.readouterr().err
+    with pytest.warns(ConfigFileWarning, match="^Rally config file nope not found$"):
+        assert rallyWorkset(["--config=nope", "--user=u"]) == [DEFAULTS[0], "u", *DEFAULTS[2:]]
+    assert capsys.readouterr() == ("", "")  # pyral 1.7.0 printed nothing: a warning, no print
 
 
 def test_config_name_with_spaces_is_not_an_option() -> None:
@@ -295,15 +297,17 @@ def test_unreadable_config_warns_instead_of_returning_none(
 ) -> None:
     """Q17: pyral returned None (or crashed) for a config path that is a directory."""
     (clean_env / "dir.cfg").mkdir()
-    result = rallyWorkset(["--config=dir.cfg", "--user=still.applied"])
+    with pytest.warns(ConfigFileWarning, match="^Unable to read Rally config file"):
+        result = rallyWorkset(["--config=dir.cfg", "--user=still.applied"])
     assert result == [DEFAULTS[0], "still.applied", *DEFAULTS[2:]]
-    assert "WARNING: Unable to read Rally config file" in capsys.readouterr().err
+    assert capsys.readouterr() == ("", "")
 
 
 def test_unreadable_cwd_config_warns(clean_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (clean_env / "rally-v2.0.cfg").write_bytes(b"SERVER = \xff\xfe bad\n")
-    assert rallyWorkset([]) == DEFAULTS
-    assert "WARNING: Unable to read Rally config file" in capsys.readouterr().err
+    with pytest.warns(ConfigFileWarning, match="^Unable to read Rally config file"):
+        assert rallyWorkset([]) == DEFAULTS
+    assert capsys.readouterr() == ("", "")
 
 
 def test_non_string_args_are_ignored() -> None:
