@@ -563,6 +563,247 @@ def context_objects(rally: Rally) -> None:
     show("getWorkspaces types", sorted(set(kinds(rally.getWorkspaces()))))
 
 
+# --- 21. responses, paging and the raw envelope ------------------------------------------------
+def responses_and_paging(rally: Rally) -> None:
+    import pyral
+    import pyral.context
+    import pyral.restapi
+
+    show("response class name", pyral.RallyRESTResponse.__name__)
+    show("restapi error is the package's", pyral.restapi.RallyRESTAPIError is RallyRESTAPIError)
+    show("api version", pyral.restapi.__version__)
+    resp = rally.get("Defect", fetch="Name", query="Bogus = 1", project=None)
+    show("error response", (bool(resp), resp.status_code, resp.resultCount, list(resp)))
+    show("error response errors type", type(resp.errors).__name__)
+    show("error response content", sorted(resp.content["QueryResult"]))
+    outcome("error response next", resp.next)
+    resp = rally.get(
+        "Defect",
+        fetch="FormattedID",
+        order="FormattedID",
+        start=3,
+        pagesize=2,
+        limit=3,
+        project=None,
+    )
+    show("start/pagesize/limit", ([d.FormattedID for d in resp], resp.resultCount))
+    resp = rally.get("Defect", fetch="Name", start=500, project=None)
+    show("start past the end", (resp.resultCount, list(resp)))
+    threaded = rally.get("Defect", fetch="FormattedID", pagesize=3, threads=3, project=None)
+    show(
+        "threads",
+        sorted(d.FormattedID for d in threaded)
+        == sorted(d.FormattedID for d in rally.get("Defect", fetch="FormattedID", project=None)),
+    )
+    show(
+        "pagesize above 2000",
+        rally.get("Defect", fetch="Name", pagesize=5000, limit=3, project=None).resultCount,
+    )
+    outcome(
+        "instance with several results",
+        lambda: type(rally.get("Defect", fetch="Name", instance=True, project=None)).__name__,
+    )
+    show("User content", type(rally.get("User", query=None).content).__name__)
+    show(
+        "fetch=True loads",
+        "Severity" in rally.get("Defect", fetch=True, limit=1, project=None).next().__dict__,
+    )
+    show(
+        "order desc",
+        [
+            d.FormattedID
+            for d in rally.get(
+                "Defect", fetch="FormattedID", order="CreationDate desc", limit=3, project=None
+            )
+        ],
+    )
+    show(
+        "query by project ref",
+        rally.get(
+            "HierarchicalRequirement", fetch=True, query=f"Project = {rally.getProject().ref}"
+        ).resultCount,
+    )
+    show(
+        "query by iteration name",
+        rally.get(
+            "UserStory", fetch="FormattedID", query='Iteration.Name = "Sprint 2"', project=None
+        ).resultCount,
+    )
+
+
+# --- 22. schema walks (ac2postgres-style exporters) ------------------------------------------
+def schema_walk(rally: Rally) -> None:
+    show("Blocked allowed", rally.getAllowedValues("Defect", "Blocked"))
+    show("initiative states", [s.Name for s in rally.getStates("Initiative")])
+    show(
+        "typedef aliases",
+        (
+            rally.typedef("Feature").ElementName,
+            rally.typedef("PortfolioItem/Feature").TypePath,
+            rally.typedef("UserStory").ElementName,
+        ),
+    )
+    td = rally.typedef("Defect")
+    show("custom attributes", sorted(a.ElementName for a in td.Attributes if a.Custom))
+    show("required attributes", sorted(a.ElementName for a in td.Attributes if a.Required))
+    columns = []
+    for attr in sorted(td.Attributes, key=lambda a: a.ElementName)[:12]:
+        values = (
+            [v.StringValue for v in attr.AllowedValues] if attr.AttributeType == "RATING" else []
+        )
+        columns.append((attr.ElementName, attr.AttributeType, attr.ReadOnly, values[:2]))
+    show("columns", columns)
+
+
+# --- 23. constructor keywords real scripts pass, context-wide calls ------------------------------
+def constructor_and_context(server: str, apikey: str) -> None:
+    rally = Rally(
+        server,
+        apikey=apikey,
+        verify_ssl_cert=False,
+        server_ping=False,
+        warn=False,
+        username="ignored",
+        isolated_workspace=True,
+        headers={"name": "porting", "vendor": "me", "version": "1"},
+    )
+    show("where", (rally.getWorkspace().Name, rally.getProject().Name))
+    show(
+        "getProjects of another workspace",
+        sorted(p.Name for p in rally.getProjects(workspace="Sandbox Workspace")),
+    )
+    show("getProjects of an unknown workspace", rally.getProjects(workspace="Nope"))
+    other = Rally(server, apikey=apikey, verify_ssl_cert=False)
+    show(
+        "get in another workspace",
+        [
+            d.Name
+            for d in other.get("Defect", fetch="Name", workspace="Sandbox Workspace", project=None)
+        ],
+    )
+    # without project= pyral 1.7.0 sent the current workspace's project (Q11): not compared
+    made = other.create(
+        "Defect", {"Name": "Porting: elsewhere"}, workspace="Sandbox Workspace", project=None
+    )
+    show("create in another workspace", made.Workspace.Name)
+    show(
+        "create in a project",
+        other.create("Defect", {"Name": "Porting: pj"}, project="Checkout").Project.Name,
+    )
+    outcome(
+        "create in an unknown project",
+        lambda: other.create("Defect", {"Name": "x"}, project="Nope"),
+    )
+    show(
+        "rankToTop",
+        type(other.rankToTop(other.create("Defect", {"Name": "Porting: rank"}))).__name__,
+    )
+    show(
+        "getUserInfo by oid",
+        type(other.getUserInfo(oid=other.getUserInfo(username="demo@example.com")[0].oid)).__name__,
+    )
+    show("serviceURL", other.serviceURL())
+    show(
+        "context object attrs",
+        sorted(k for k in other.getProject().__dict__ if not k.startswith("_")),
+    )
+    d = other.get(
+        "Defect", fetch="FormattedID,Name,Project,Owner", limit=1, order="FormattedID", project=None
+    ).next()
+    show("reference attributes", (type(d.Project).__name__, d.Project.Name, d.Owner.DisplayName))
+    show("entity keys", sorted(k for k in d.__dict__ if not k.startswith("_")))
+    for label, path in (
+        ("bad base project path", "Nope // Web Team"),
+        ("bad middle project path", "Online Store // Nope // Checkout"),
+        ("bad last project path", "Online Store // Web Team // Nope"),
+    ):
+        outcome(
+            label, lambda p=path: Rally(server, apikey=apikey, verify_ssl_cert=False, project=p)
+        )
+        outcome(f"setProject {label}", lambda p=path: other.setProject(p))
+        outcome(f"get {label}", lambda p=path: other.get("Defect", fetch="Name", project=p))
+    outcome(
+        "path outside the named workspace",
+        lambda: Rally(
+            server,
+            apikey=apikey,
+            verify_ssl_cert=False,
+            workspace="Sandbox Workspace",
+            project="Online Store // Web Team",
+        ),
+    )
+
+
+# --- 24. settings from config files, options and the environment ---------------------------------
+def settings() -> None:
+    from pyral import rallySettings, rallyWorkset
+
+    saved = dict(os.environ)
+    here = os.getcwd()
+    folder = tempfile.mkdtemp()
+    try:
+        for name in list(os.environ):
+            if name.startswith("RALLY") or name == "APIKEY":
+                del os.environ[name]
+        os.chdir(folder)
+        files = {
+            "a.cfg": "SERVER = my.host\nUSER = u@x.com\nPASSWORD = pw\nWORKSPACE = My WS\nPROJECT = My Proj\n",
+            "b.cfg": "SERVER=other\nAPIKEY=_abc\n# comment\n\nWORKSPACE=W\nPROJECT=P // Q\n",
+            "c.cfg": "[section]\nSERVER: x\n",
+            "rally-v2.0.cfg": "SERVER = default.host\nUSER = d@x.com\nPASSWORD = dpw\n",
+        }
+        for name, text in files.items():
+            with open(name, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        cases: list[tuple[str, list[str], dict[str, str]]] = [
+            ("none", [], {}),
+            ("--cfg", ["--cfg=a.cfg"], {}),
+            ("--rallyConfig", ["--rallyConfig=b.cfg"], {}),
+            ("--conf", ["--conf=b.cfg"], {}),
+            ("--config", ["--config=b.cfg"], {}),
+            ("no extension", ["--cfg=a"], {}),
+            ("missing file", ["--cfg=missing.cfg"], {}),
+            ("sections and colons", ["--cfg=c.cfg"], {}),
+            (
+                "options win",
+                [
+                    "--cfg=a.cfg",
+                    "--server=s2",
+                    "--user=u2",
+                    "--password=p2",
+                    "--workspace=W2",
+                    "--project=P2",
+                ],
+                {},
+            ),
+            ("--apikey --ws", ["--apikey=_k", "--ws=W3"], {}),
+            (
+                "environment",
+                [],
+                {
+                    "RALLY_SERVER": "env.host",
+                    "RALLY_USER": "e@x",
+                    "RALLY_PASSWORD": "epw",
+                    "RALLY_WORKSPACE": "EW",
+                    "RALLY_PROJECT": "EP",
+                },
+            ),
+            ("APIKEY variable", [], {"APIKEY": "_envk", "RALLY_SERVER": "h"}),
+            ("environment and file", ["--cfg=a.cfg"], {"RALLY_SERVER": "env.host"}),
+            ("other arguments", ["positional", "-x", "--foo=bar"], {}),
+        ]
+        for label, args, env in cases:
+            os.environ.update(env)
+            show(f"rallyWorkset {label}", rallyWorkset(args))
+            show(f"rallySettings {label}", rallySettings(args))
+            for name in env:
+                del os.environ[name]
+    finally:
+        os.chdir(here)
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def main() -> None:
     server, apikey, user, password = sys.argv[1:5]
     HOSTS.append(server)
@@ -605,6 +846,10 @@ def main() -> None:
             "context_objects",
             lambda: context_objects(Rally(server, apikey=apikey, verify_ssl_cert=False)),
         ),
+        ("responses_and_paging", lambda: responses_and_paging(rally)),
+        ("schema_walk", lambda: schema_walk(rally)),
+        ("constructor_and_context", lambda: constructor_and_context(server, apikey)),
+        ("settings", settings),
     ):
         print(f"--- {name}")
         outcome(f"{name} finished", step)
