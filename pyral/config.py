@@ -222,9 +222,9 @@ def parse_config_text(text: str) -> dict[str, str]:
     return found
 
 
-#: Anything shaped like an assignment, so that a typo (``SERVR``, ``API_KEY``, ``server``) is
-#: noticed.  Comments and blank lines never match.
-_ASSIGNMENT_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
+#: Anything shaped like an assignment, so that a typo (``SERVR``, ``API_KEY``, ``server``,
+#: the ini-style ``SERVER: host``) is noticed.  Comments, blank lines and URLs never match.
+_ASSIGNMENT_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|:(?!//))")
 
 
 def _warn_unknown_key(line: str) -> None:

@@ -364,6 +364,8 @@ def test_misspelt_key_in_rally_config_is_ignored_but_warned(clean_env: Path) -> 
         ("server = lower\n", "server", "at the start of the line"),
         ("API_KEY = never\n", "API_KEY", "did you mean APIKEY?"),
         ("COLOR = blue\n", "COLOR", "recognised keys are SERVER, USER"),
+        ("SERVER: ini.style\n", "SERVER", "write it as SERVER = ... at the start of the line"),
+        ("APIKEY : _spaced\n", "APIKEY", "write it as APIKEY = ..."),
     ],
 )
 def test_every_ignored_assignment_warns(line: str, key: str, hint: str) -> None:
@@ -373,6 +375,20 @@ def test_every_ignored_assignment_warns(line: str, key: str, hint: str) -> None:
 
 
 def test_known_keys_comments_and_blank_lines_do_not_warn(recwarn: pytest.WarningsRecorder) -> None:
-    text = "# SERVER = commented\n\nSERVER = a.b\nUSER = u\nnot an assignment\n"
+    text = (
+        "# SERVER = commented\n\nSERVER = a.b\nUSER = u\nnot an assignment\n"
+        "https://rally1.rallydev.com/#/detail\n"
+    )
     assert parse_config_text(text) == {"server": "a.b", "user": "u"}
     assert not [w for w in recwarn if issubclass(w.category, config.ConfigKeyWarning)]
+
+
+def test_config_warnings_point_at_the_callers_line(clean_env: Path) -> None:
+    """The warning names the script's line that asked for the settings, not pyral's code."""
+    write(clean_env / "typo.cfg", "SERVR = x\n")
+    with pytest.warns(config.ConfigKeyWarning) as key_warning:
+        rallyWorkset(["--rallyConfig=typo.cfg"])
+    with pytest.warns(ConfigFileWarning) as file_warning:
+        rallySettings(["--config=absent.cfg"])
+    assert key_warning[0].filename == __file__
+    assert file_warning[0].filename == __file__
