@@ -804,6 +804,34 @@ def settings() -> None:
         os.environ.update(saved)
 
 
+# --- 25. allowed values of every attribute, asked twice (schema exporters) -------------------------
+def allowed_values_everywhere(server: str, apikey: str) -> None:
+    rally = Rally(server, apikey=apikey, verify_ssl_cert=False)
+    for entity in (
+        "Defect",
+        "HierarchicalRequirement",
+        "Task",
+        "TestCase",
+        "Feature",
+        "PortfolioItem/Epic",
+        "Iteration",
+        "Project",
+        "User",
+        "TestCaseResult",
+        "Tag",
+        "ConversationPost",
+    ):
+        answers = []
+        for attr in sorted(rally.typedef(entity).Attributes, key=lambda a: a.ElementName):
+            if attr.ElementName == "State" and attr.AttributeType == "OBJECT":
+                continue  # a portfolio item's State: names at once, on purpose
+            first = rally.getAllowedValues(entity, attr.ElementName)
+            second = rally.getAllowedValues(entity, attr.ElementName)
+            if first or second:
+                answers.append((attr.ElementName, first[:3], second[:3]))
+        show(f"allowed values of {entity}", answers)
+
+
 def main() -> None:
     server, apikey, user, password = sys.argv[1:5]
     HOSTS.append(server)
@@ -850,6 +878,7 @@ def main() -> None:
         ("schema_walk", lambda: schema_walk(rally)),
         ("constructor_and_context", lambda: constructor_and_context(server, apikey)),
         ("settings", settings),
+        ("allowed_values_everywhere", lambda: allowed_values_everywhere(server, apikey)),
     ):
         print(f"--- {name}")
         outcome(f"{name} finished", step)
