@@ -71,3 +71,16 @@ def test_allowed_values_of_standard_references_answer_true_first_as_pyral(server
     assert "Code" in rally.getAllowedValues("Defect", "RootCause")  # custom: values at once
     # the deliberate change: a portfolio item's State answers its names the first time
     assert rally.getAllowedValues("Feature", "State")[0] == "Discovering"
+
+
+def test_per_call_project_and_get_project_leave_the_context_alone(server) -> None:
+    """pyral 1.7.0 wrote each call's ``project=`` (and getProject(path)'s ref) into the shared
+    context; here the context keeps describing the current project."""
+    rally = Rally(server.url, apikey=DEMO_APIKEY)
+    helper = rally.contextHelper
+    for project in (None, "Checkout", "Web Team // Search"):
+        assert rally.get("Defect", fetch="Name", project=project).status_code == 200
+        assert helper.currentContext().project == "Online Store"
+    assert rally.getProject("Online Store // Web Team").Name == "Online Store // Web Team"
+    assert helper.currentContext().project == "Online Store"
+    assert rally.getProject().Name == "Online Store"
