@@ -68,7 +68,7 @@ class WorkspacesMixin:
             raise RallyRESTAPIError(
                 "No reset of of the Workspace is permitted when the isolated_workspace option is specified"
             )
-        ws = self._resolver.find_workspace(workspaceName)
+        ws = self._resolver.find_workspace(workspaceName) if workspaceName else None
         if ws is None or (ws.state not in (None, "Open")):
             raise Exception(
                 "Specified workspace not valid for your credentials or is in a Closed state"

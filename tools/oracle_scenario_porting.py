@@ -832,6 +832,37 @@ def allowed_values_everywhere(server: str, apikey: str) -> None:
         show(f"allowed values of {entity}", answers)
 
 
+# --- 26. batch results as scripts print them; bad input to context switches -------------------
+def batch_and_bad_input(rally: Rally) -> None:
+    created = rally.createMultiple(
+        "Defect", [{"Name": "Porting: batch 1"}, {"Name": "Porting: batch 2"}]
+    )
+    print("printed batch:", str(created).replace(HOSTS[0], "<server>"))
+    show("empty batch", rally.createMultiple("Defect", []))
+    outcome(
+        "batch item refused",
+        lambda: rally.createMultiple("Defect", [{"Name": "ok"}, {"Severity": "Huge"}]),
+    )
+    outcome(
+        "batch read-only field",
+        lambda: rally.updateMultiple(
+            "Defect", [{"ObjectID": 1, "FormattedID": "DE1", "Name": "x"}]
+        ),
+    )
+    for name in ("", None, "  "):
+        outcome(f"setWorkspace({name!r})", lambda n=name: rally.setWorkspace(n))
+    show("still in", rally.getWorkspace().Name)
+    outcome(
+        "rank relative to itself",
+        lambda: (lambda d: rally.rankAbove(d, d))(
+            rally.get("Defect", limit=1, project=None).next()
+        ),
+    )
+    outcome("delete unknown type", lambda: rally.delete("Bogus", "1"))
+    outcome("update unknown type", lambda: rally.update("Bogus", {"ObjectID": 1}))
+    outcome("getAttachment of an unknown FormattedID", lambda: rally.getAttachment("DE99999", "x"))
+
+
 def main() -> None:
     server, apikey, user, password = sys.argv[1:5]
     HOSTS.append(server)
@@ -879,6 +910,7 @@ def main() -> None:
         ("constructor_and_context", lambda: constructor_and_context(server, apikey)),
         ("settings", settings),
         ("allowed_values_everywhere", lambda: allowed_values_everywhere(server, apikey)),
+        ("batch_and_bad_input", lambda: batch_and_bad_input(rally)),
     ):
         print(f"--- {name}")
         outcome(f"{name} finished", step)

@@ -84,3 +84,26 @@ def test_per_call_project_and_get_project_leave_the_context_alone(server) -> Non
     assert rally.getProject("Online Store // Web Team").Name == "Online Store // Web Team"
     assert helper.currentContext().project == "Online Store"
     assert rally.getProject().Name == "Online Store"
+
+
+def test_printed_batch_results_are_the_list_pyral_printed(fresh_server, capsys) -> None:
+    rally = Rally(fresh_server.url, apikey=DEMO_APIKEY)
+    created = rally.createMultiple("Defect", [{"Name": "printed 1"}, {"Name": "printed 2"}])
+    print(created)
+    assert capsys.readouterr().out == f"{list(created)!r}\n"
+    assert repr(rally.createMultiple("Defect", [])) == "[]"
+    assert created.ok and created.failures == []  # the additions stay on attributes
+
+
+def test_set_workspace_without_a_name_is_pyrals_error(server) -> None:
+    rally = Rally(server.url, apikey=DEMO_APIKEY)
+    for name in (None, ""):
+        try:
+            rally.setWorkspace(name)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - pyral 1.7.0 raises a bare Exception here
+            assert str(exc) == (
+                "Specified workspace not valid for your credentials or is in a Closed state"
+            )
+        else:
+            raise AssertionError(f"setWorkspace({name!r}) raised nothing")
+    assert rally.getWorkspace().Name == "Demo Workspace"
