@@ -274,6 +274,12 @@ def attachments(rally: Rally) -> None:
         "Defect", fetch=True, query=f"ObjectID = {defect.oid}", instance=True, project=None
     )
     show("names after delete", sorted(rally.getAttachmentNames(defect)))
+    # the same name again, on a fresh read of the artifact: the existing attachment comes back
+    first = rally.addAttachment(fresh(), png_path, mime_type="image/png")
+    second = rally.addAttachment(fresh(), png_path, mime_type="image/png")
+    show("same name twice", (first.oid == second.oid, sorted(rally.getAttachmentNames(fresh()))))
+    show("attach by FormattedID", type(rally.addAttachment(defect.FormattedID, text_path)).__name__)
+    show("attach to a non-FormattedID string", rally.addAttachment("nothing", text_path))
 
 
 # --- 8. allowed values, typedefs ----------------------------------------------------------------
