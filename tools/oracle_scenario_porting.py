@@ -869,6 +869,24 @@ def batch_and_bad_input(rally: Rally) -> None:
     outcome("getAttachment of an unknown FormattedID", lambda: rally.getAttachment("DE99999", "x"))
 
 
+# --- 27. project scoping flags, as reports use them -------------------------------------------
+def scoping(server: str, apikey: str) -> None:
+    rally = Rally(server, apikey=apikey, verify_ssl_cert=False, project="Web Team")
+    for kwargs in (
+        {},
+        {"projectScopeDown": True},
+        {"projectScopeUp": True},
+        {"projectScopeUp": True, "projectScopeDown": True},
+        {"project": "Checkout", "projectScopeUp": True},
+        {"project": "Online Store", "projectScopeDown": True},
+        {"project": None},
+        {"workspace": "Demo Workspace", "project": "Search"},
+    ):
+        found = rally.get("Defect", fetch="FormattedID,Project", **kwargs)
+        show(f"scope {kwargs}", (found.resultCount, sorted({d.Project.Name for d in found})))
+    show("context after", (rally.getWorkspace().Name, rally.getProject().Name))
+
+
 def main() -> None:
     server, apikey, user, password = sys.argv[1:5]
     HOSTS.append(server)
@@ -917,6 +935,7 @@ def main() -> None:
         ("settings", settings),
         ("allowed_values_everywhere", lambda: allowed_values_everywhere(server, apikey)),
         ("batch_and_bad_input", lambda: batch_and_bad_input(rally)),
+        ("scoping", lambda: scoping(server, apikey)),
     ):
         print(f"--- {name}")
         outcome(f"{name} finished", step)
