@@ -11,6 +11,7 @@ behaviour without the flag is not documented).
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -209,8 +210,25 @@ def _order(req: LookbackRequest) -> str:
     return ", ".join([*parts, "s.valid_from", "s.id"])
 
 
+#: SQLite's own limits that a huge ``find`` can reach (message fragments, lower case).
+_SQLITE_LIMITS = ("too many sql variables", "too large", "stack overflow", "too many terms")
+#: The furthest OFFSET SQLite takes (a larger ``start`` simply reads an empty page).
+_MAX_OFFSET = 2**62
+
+
 def run_query(backend: Backend, user: Row, workspace_text: str, keys: dict[str, Any]) -> dict:
     """Answer one snapshot query; raises LookbackError for anything the caller got wrong."""
+    try:
+        return _run_query(backend, user, workspace_text, keys)
+    except sqlite3.OperationalError as exc:
+        # A find within every rule of the language can still exceed what SQLite compiles
+        # (hundreds of thousands of values): that is the request's size, not a server fault.
+        if any(part in str(exc).lower() for part in _SQLITE_LIMITS):
+            raise LookbackError(errors.lookback_too_large(str(exc))) from None
+        raise
+
+
+def _run_query(backend: Backend, user: Row, workspace_text: str, keys: dict[str, Any]) -> dict:
     req = parse_request(keys)
     workspace = resolve_workspace(backend, user, workspace_text)
     scope = _Scope(backend, user, workspace)
@@ -251,7 +269,7 @@ def run_query(backend: Backend, user: Row, workspace_text: str, keys: dict[str, 
         )
         rows = conn.execute(
             f"{select} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*args, *visible, req.pagesize, req.start],
+            [*args, *visible, req.pagesize, min(req.start, _MAX_OFFSET)],
         ).fetchall()
         page = [_doc(t) for t in rows]
     results = [_shape(backend, scope, doc, req) for doc in page]
