@@ -314,7 +314,7 @@ class _Compiler:
         for value in values:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise LookbackError(errors.lookback_bad_value(name, value))
-            if isinstance(value, float) and value <= 2**63:
+            if isinstance(value, float) and abs(value) < 2**63:
                 raise LookbackError(errors.lookback_bad_value(name, value))
         return [v for v in values if isinstance(v, int)] or [0]
 
