@@ -596,3 +596,62 @@ def test_fuzzed_get_answers_like_post(wsapi: Wsapi, context: dict, keys: dict) -
     for body in (a, b):
         body.pop("ETLDate")
     assert a == b
+
+
+# -- concurrent writes -------------------------------------------------------------------
+
+
+def test_concurrent_updates_keep_one_gapless_chain(
+    emulator: EmulatorServer, demo_login: dict[str, str], context: dict
+) -> None:
+    """Threads updating one story at once: every accepted change is one snapshot, the
+    numbers run 0..n without a gap, each interval starts where the one before ended, only
+    the last is current, and each ``_PreviousValues`` is the value the snapshot before had."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    setup = Wsapi(emulator, apikey=demo_login["apikey"])
+    made = setup.create(
+        "HierarchicalRequirement",
+        {"Name": "Contended", "PlanEstimate": 0},
+        {"workspace": context["workspace"]},
+    )
+    oid = made["ObjectID"]
+
+    def writer(worker: int) -> int:
+        client = Wsapi(emulator, apikey=demo_login["apikey"])
+        accepted = 0
+        try:
+            for step in range(6):
+                estimate = worker * 100 + step + 1  # every write changes the value
+                done = client.post(
+                    f"hierarchicalrequirement/{oid}",
+                    {"HierarchicalRequirement": {"PlanEstimate": estimate}},
+                )
+                accepted += not done["OperationResult"]["Errors"]
+        finally:
+            client.close()
+        return accepted
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        accepted = sum(pool.map(writer, range(6)))
+    assert accepted > 0
+    body = ok(
+        lookback(
+            setup,
+            context["workspace_oid"],
+            {"find": {"ObjectID": oid}, "sort": {"_SnapshotNumber": 1}},
+        )
+    )
+    snaps = body["Results"]
+    live = setup.get(f"hierarchicalrequirement/{oid}")["HierarchicalRequirement"]
+    setup.close()
+    assert [s["_SnapshotNumber"] for s in snaps] == list(range(accepted + 1))
+    assert [s["_SnapshotType"] for s in snaps] == ["Create"] + ["Update"] * accepted
+    for before, after in zip(snaps, snaps[1:]):
+        assert before["_ValidTo"] == after["_ValidFrom"]
+        assert before["_ValidFrom"] < after["_ValidFrom"]
+        assert after["_PreviousValues"] == {"PlanEstimate": before["PlanEstimate"]}
+    assert [s["_ValidTo"] == END for s in snaps] == [False] * accepted + [True]
+    assert snaps[-1]["PlanEstimate"] == live["PlanEstimate"]
+    ids = [s["_id"] for s in snaps]
+    assert len(set(ids)) == len(ids)
