@@ -215,6 +215,16 @@ def test_type_names(wsapi: Wsapi, context: dict) -> None:
     assert count("PortfolioItem/Feature") == count("Feature") > 0
     assert count("PortfolioItem") > count("PortfolioItem/Feature")
     assert count({"$in": ["Defect", "HierarchicalRequirement"]}) == stories + count("Defect")
+    assert count({"$nin": ["Defect"]}) == count("Artifact") - count("Defect")
+    typedefs = wsapi.get(
+        "typedefinition",
+        {
+            "workspace": context["workspace"],
+            "query": '(TypePath = "PortfolioItem/Feature")',
+            "fetch": "ObjectID",
+        },
+    )["QueryResult"]["Results"]
+    assert count(typedefs[0]["ObjectID"]) == count("PortfolioItem/Feature")
     url = query_url(wsapi.server, ws)
     body = refused(
         wsapi.call("POST", url, body={"find": {"_TypeHierarchy": "UserStory"}}),
