@@ -657,7 +657,7 @@ def test_concurrent_updates_keep_one_gapless_chain(
     setup.close()
     assert [s["_SnapshotNumber"] for s in snaps] == list(range(accepted + 1))
     assert [s["_SnapshotType"] for s in snaps] == ["Create"] + ["Update"] * accepted
-    for before, after in zip(snaps, snaps[1:]):
+    for before, after in zip(snaps, snaps[1:], strict=False):
         assert before["_ValidTo"] == after["_ValidFrom"]
         assert before["_ValidFrom"] < after["_ValidFrom"]
         assert after["_PreviousValues"] == {"PlanEstimate": before["PlanEstimate"]}
