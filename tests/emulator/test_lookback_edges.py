@@ -678,3 +678,38 @@ def test_concurrent_updates_keep_one_gapless_chain(
     assert snaps[-1]["PlanEstimate"] == live["PlanEstimate"]
     ids = [s["_id"] for s in snaps]
     assert len(set(ids)) == len(ids)
+
+
+def test_hydrate_never_names_what_the_user_cannot_see(
+    emulator: EmulatorServer, wsapi: Wsapi, context: dict
+) -> None:
+    """Hydrating an integer field must not turn another workspace's ObjectID into its name."""
+    secret = wsapi.create(
+        "HierarchicalRequirement", {"Name": "Demo-only secret"}, {"workspace": context["workspace"]}
+    )
+    dave = Wsapi(emulator, apikey="_daveapikey".ljust(42, "0"))
+    try:
+        spaces = dave.get("workspace", {"fetch": "ObjectID"})["QueryResult"]["Results"]
+        sandbox = spaces[0]["ObjectID"]
+        assert sandbox != context["workspace_oid"]
+        params = {"workspace": f"workspace/{sandbox}"}
+        story = dave.create("HierarchicalRequirement", {"Name": "Dave's story"}, params)
+        task = dave.create(
+            "Task",
+            {"Name": "Probe", "WorkProduct": story["_ref"], "TaskIndex": secret["ObjectID"]},
+            params,
+        )
+        body = ok(
+            lookback(
+                dave,
+                sandbox,
+                {
+                    "find": {"ObjectID": task["ObjectID"]},
+                    "fields": ["TaskIndex", "WorkProduct"],
+                    "hydrate": ["TaskIndex", "WorkProduct"],
+                },
+            )
+        )
+        assert body["Results"] == [{"TaskIndex": secret["ObjectID"], "WorkProduct": "Dave's story"}]
+    finally:
+        dave.close()

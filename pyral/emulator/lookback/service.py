@@ -178,6 +178,13 @@ class _Scope:
             self.backend.store, self.workspace.oid, oid, up=False, down=True
         )
 
+    def may_name(self, row: Row) -> bool:
+        """May the user learn this object's name?  Its WSAPI visibility; a deleted object
+        (a snapshot's old Iteration, say) by its workspace alone."""
+        if row.recycled:
+            return identity.may_access_workspace(self.backend.store, self.user, row.workspace)
+        return reading.visible(self.backend, self.user, row)
+
     def visible_projects(self) -> list[int]:
         """Projects whose snapshots the user may read: the WSAPI visibility of each project."""
         rows = self.backend.store.get_many(self.tree)
@@ -368,13 +375,13 @@ def _shape(backend: Backend, scope: _Scope, doc: dict[str, Any], req: LookbackRe
         if name == "_TypeHierarchy":
             continue
         if name in shaped:
-            shaped[name] = _hydrate(backend, shaped[name])
+            shaped[name] = _hydrate(scope, shaped[name])
         elif "." in name and _has(shaped, name):  # every field sent: hydrate inside objects
             *path, last = name.split(".")
             holder = shaped
             for part in path:
                 holder = holder[part]
-            holder[last] = _hydrate(backend, holder[last])
+            holder[last] = _hydrate(scope, holder[last])
     return shaped
 
 
@@ -388,14 +395,15 @@ def _has(doc: dict[str, Any], name: str) -> bool:
     return True
 
 
-def _hydrate(backend: Backend, value: Any) -> Any:
-    """An ObjectID (or a list of them) as the name of what it points to."""
+def _hydrate(scope: _Scope, value: Any) -> Any:
+    """An ObjectID (or a list of them) as the name of what it points to, when the user may
+    see it: hydrating any integer field must not read names across permissions."""
     if isinstance(value, list):
-        return [_hydrate(backend, v) for v in value]
+        return [_hydrate(scope, v) for v in value]
     if isinstance(value, bool) or not isinstance(value, int):
         return value
-    row = backend.store.get(value)
-    if row is None:
+    row = scope.backend.store.get(value)
+    if row is None or not scope.may_name(row):
         return value
     d = row.data
     return (
