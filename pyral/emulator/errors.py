@@ -470,6 +470,10 @@ def lookback_too_deep(limit: int) -> str:
     return f"find is nested too deeply: at most {limit} levels of $and / $or"
 
 
+def lookback_too_many(limit: int) -> str:
+    return f"find has more than {limit} conditions: use $in for lists of values, or split the query"
+
+
 def lookback_too_large(detail: str) -> str:
     return f"find is too large for one query ({detail}): split it into several queries"
 
