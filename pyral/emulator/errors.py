@@ -435,7 +435,8 @@ def lookback_unknown_type(value: object) -> str:
 
 def lookback_bad_sort(value: object) -> str:
     return (
-        "sort must be an object of field names to 1 (ascending) or -1 (descending), got "
+        "sort must be an object of at most 32 field names to 1 (ascending) or -1 "
+        "(descending), got "
         f"{json.dumps(value, default=str)}"
     )
 

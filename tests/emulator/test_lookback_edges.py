@@ -301,6 +301,7 @@ HOSTILE: list[tuple[Any, str]] = [
     ({"find": {"ObjectID": {"$in": list(range(300000))}}}, "too large"),
     ({"find": {"Name": "\ud800"}}, "not valid Unicode"),
     ({"find": {"Name": {"$in": ["ok", "\udfff"]}}}, "not valid Unicode"),
+    ({"find": {}, "sort": {f"F{n}": 1 for n in range(33)}}, "sort must be an object of at most 32"),
 ]
 
 
@@ -625,6 +626,9 @@ def test_fuzzed_get_answers_like_post(wsapi: Wsapi, context: dict, keys: dict) -
     a, b = got.json(), posted.json()
     for body in (a, b):
         body.pop("ETLDate")
+    if got.status_code == 400 and any("as JSON" in e for e in b["Errors"]):
+        # unparsable JSON: the texts name where it was (one parameter, or the whole body)
+        assert a.pop("Errors") and b.pop("Errors")
     assert a == b
 
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["MAX_PAGESIZE", "LookbackRequest", "envelope", "parse_request", "run_query"]
 
 MAX_PAGESIZE = 20000
+#: More sort keys than anyone needs; SQLite's own ORDER BY limit is far above it.
+MAX_SORT_KEYS = 32
 DEFAULT_PAGESIZE = 20000
 _KNOWN_KEYS = {
     "find",
@@ -85,7 +87,7 @@ def parse_request(keys: dict[str, Any]) -> LookbackRequest:
         req.hydrate = _names("hydrate", keys["hydrate"])
     sort = keys.get("sort")
     if sort is not None:
-        if not isinstance(sort, dict):
+        if not isinstance(sort, dict) or len(sort) > MAX_SORT_KEYS:
             raise LookbackError(errors.lookback_bad_sort(sort))
         for name, direction in sort.items():
             if direction not in (1, -1) or isinstance(direction, bool):
