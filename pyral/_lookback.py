@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from pyral._failures import connection_failure
 from pyral._pagination import Pager, normalize_limit, normalize_threads
-from pyral.exceptions import RallyConnectionError, RallyRESTAPIError
+from pyral.exceptions import RallyRESTAPIError
 
 if TYPE_CHECKING:
     from pyral.restapi import Rally
@@ -218,8 +219,14 @@ class LookbackResponse:
                 "POST", self.url, body=body, log_as="lookback snapshot/query"
             )
         except requests.RequestException as exc:
-            raise RallyConnectionError(
-                f"Lookback request to {self.url} failed: {exc}", url=self.url
+            failure = connection_failure(
+                exc, self._rally.server, self.url, self._rally.transport.timeout
+            )
+            raise RallyRESTAPIError(
+                f"Lookback request to {self.url} failed: {failure}",
+                url=self.url,
+                reason=failure.reason,
+                secrets=self._rally._secrets(),
             ) from exc
         try:
             payload = response.json()

@@ -301,6 +301,7 @@ def _demo_workspace() -> dict[str, Any]:
          "User": _OWNERS[1]})  # fmt: skip
 
     _add_history(objects)
+    _add_root_project_items(add)  # after the history: these have none
     return {
         "Name": DEMO_WORKSPACE,
         "State": "Open",
@@ -342,6 +343,40 @@ def _demo_workspace() -> dict[str, Any]:
         ],
         "objects": objects,
     }
+
+
+def _add_root_project_items(add: Any) -> None:
+    """A few items in the demo user's default project itself, added last.
+
+    Everything above lives in team projects below "Online Store"; without these, a first
+    ``pyral query Story`` (pyral does not scope down by default) would print nothing.  They
+    come after the other objects so every earlier ObjectID and FormattedID stays the same.
+    """
+    stories = [
+        ("root-us-0", "Store-wide announcement bar", "In-Progress", 5),
+        ("root-us-1", "Cookie consent banner", "Defined", 2),
+        ("root-us-2", "Customer reviews on product pages", "Accepted", 3),
+    ]
+    for key, name, state, points in stories:
+        add({"_type": "HierarchicalRequirement", "_key": key, "Name": name, "Project": ROOT,
+             "ScheduleState": state, "PlanEstimate": points, "Owner": _OWNERS[0],
+             "Release": {"_key": "rel-1"},
+             "Description": f"Store-wide: {name.lower()}."})  # fmt: skip
+    for k, task in enumerate(_TASK_NAMES[:2]):
+        add({"_type": "Task", "Name": f"{task}: announcement bar", "WorkProduct": {"_key": "root-us-0"},
+             "State": "In-Progress" if k == 0 else "Defined", "Estimate": 3, "ToDo": 3,
+             "Owner": _OWNERS[0], "TaskIndex": k})  # fmt: skip
+    add({"_type": "Defect", "Name": "Broken link in the footer", "Project": ROOT, "State": "Open",
+         "Severity": "Minor Problem", "Priority": "Normal", "ScheduleState": "Defined",
+         "Owner": _OWNERS[0], "SubmittedBy": _OWNERS[2], "Environment": "Production"})  # fmt: skip
+    add({"_type": "Defect", "Name": "Currency shown twice on invoices", "Project": ROOT,
+         "State": "Submitted", "Severity": "Major Problem", "Priority": "High Attention",
+         "ScheduleState": "Defined", "Owner": _OWNERS[0], "SubmittedBy": _OWNERS[3],
+         "Environment": "Production", "Requirement": {"_key": "root-us-2"}, "_key": "root-de-1"})  # fmt: skip
+    # Not a bulk-loadable type: benchmarks/bigseed.py appends its generated artifacts after
+    # the demo's own objects and tells them apart by that.
+    add({"_type": "ConversationPost", "Artifact": {"_key": "root-de-1"},
+         "Text": "Only on invoices in EUR.", "User": _OWNERS[3]})  # fmt: skip
 
 
 # -- history for the Lookback API -------------------------------------------------------

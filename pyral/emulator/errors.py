@@ -488,3 +488,52 @@ def lookback_instant_range(value: object) -> str:
         f"__At {json.dumps(value, default=str)} is out of range: "
         "it must fall between years 1 and 9999 in UTC"
     )
+
+
+# --- emulator controls, permissions and stored-value checks (issue 8) ---------------------------
+
+ADMIN_REMOTE_REFUSED = (
+    "The /_emulator/ controls are disabled because the server listens on a non-loopback "
+    "address; restart it with --allow-remote-admin to enable them."
+)
+
+
+def unstorable_text(field: str, fault: str) -> str:
+    what = "a NUL character" if fault == "nul" else "an unpaired UTF-16 surrogate"
+    return f"Could not set value for {field}: the text contains {what}, which cannot be stored"
+
+
+def unstorable_name(where: str, name: str) -> str:
+    return f'Could not read {where}: the field name "{name}" contains a character that cannot be stored'
+
+
+MAX_BATCH_ENTRIES = 1000
+
+
+def batch_too_large(count: int, limit: int) -> str:
+    return f"Batch has {count} entries; at most {limit} are allowed in one request"
+
+
+def no_permission(action: str, type_name: str) -> str:
+    # GUESS: Rally's wording for a role that is too low is not captured; this keeps the
+    # "Not authorized to perform action" prefix of its credential errors.
+    return f"Not authorized to perform action: {action} {type_name} needs a higher permission"
+
+
+ADMIN_ONLY_USERS = (
+    "Not authorized to perform action: only subscription or workspace administrators "
+    "may create, change or delete other users"
+)
+ADMIN_ONLY_SUBSCRIPTION_ADMINS = (
+    "Not authorized to perform action: only subscription administrators may change or delete "
+    "a subscription administrator or grant that role"
+)
+ADMIN_ONLY_PROFILE = (
+    "Not authorized to perform action: only an administrator may change another user's profile"
+)
+ADMIN_ONLY_SUBSCRIPTION = (
+    "Not authorized to perform action: only subscription administrators may change the subscription"
+)
+ADMIN_ONLY_WORKSPACE = (
+    "Not authorized to perform action: only workspace administrators may change workspace settings"
+)

@@ -22,7 +22,7 @@ from pyral.emulator.store import Row, Store
 
 from . import batch as _batch
 from . import collections as _collections
-from . import identity, reading, recycle, writes
+from . import identity, permissions, reading, recycle, values, writes
 from .refs import parse_ref
 
 __all__ = ["Backend"]
@@ -128,9 +128,13 @@ class Backend:
     delete = recycle.delete
 
     def collection_add(self, user: Row, owner: Row, attr: AttrDef, refs: list[Any]) -> list[Row]:
+        values.check_body(f"{owner.type}.{attr.name}", refs)
+        permissions.check_change(self.store, user, owner, owner.data, owner.data, "changing a")
         return _collections.change_members(self, user, owner, attr, refs, adding=True)
 
     def collection_remove(self, user: Row, owner: Row, attr: AttrDef, refs: list[Any]) -> list[Row]:
+        values.check_body(f"{owner.type}.{attr.name}", refs)
+        permissions.check_change(self.store, user, owner, owner.data, owner.data, "changing a")
         return _collections.change_members(self, user, owner, attr, refs, adding=False)
 
     def batch(

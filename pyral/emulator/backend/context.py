@@ -88,15 +88,9 @@ class WriteContext:
 
 
 def find_attr(typedef: TypeDef, key: str) -> AttrDef | None:
-    """Body keys match attribute names exactly first, then ignoring case."""
-    attr = typedef.attributes.get(key)
-    if attr is not None:
-        return attr
-    folded = key.lower()
-    for name, candidate in typedef.attributes.items():
-        if name.lower() == folded:
-            return candidate
-    return None
+    """Body keys match attribute names exactly first, then ignoring case; a custom field may
+    be named without its ``c_`` prefix (see :meth:`TypeDef.attribute`)."""
+    return typedef.attribute_any_case(key)
 
 
 def resolve_reference(ctx: WriteContext, typedef: TypeDef, attr: AttrDef, value: Any) -> Row | None:
@@ -115,7 +109,7 @@ def resolve_reference(ctx: WriteContext, typedef: TypeDef, attr: AttrDef, value:
         raise ValidationError(_bad_ref(value))
     oid = parsed.oid if parsed.oid is not None else ctx.oid_for_uuid(parsed.uuid or "")
     row = ctx.get(oid)
-    if row is None or row.recycled:
+    if row is None or row.recycled or not _may_see(ctx, row):
         raise ValidationError(errors.ref_not_found(type_name, attr.name, shown))
     target = ctx.schema.lookup(attr.target) if attr.target else None
     if target is not None and not ctx.schema.is_a(row.type, target.element_name):
@@ -130,6 +124,16 @@ def resolve_reference(ctx: WriteContext, typedef: TypeDef, attr: AttrDef, value:
     ):
         raise ValidationError(errors.ref_other_workspace(type_name, attr.name, shown))
     return row
+
+
+def _may_see(ctx: WriteContext, row: Row) -> bool:
+    """A reference to an object the writer may not see is answered as a missing one."""
+    from . import identity, permissions
+
+    ws = row.oid if row.type == "Workspace" else row.workspace
+    if not identity.may_access_workspace(ctx.store, ctx.user, ws):
+        return False
+    return permissions.may_read(ctx.store, ctx.user, row)
 
 
 def _bad_ref(value: Any) -> str:
