@@ -724,3 +724,26 @@ def test_hydrate_never_names_what_the_user_cannot_see(
         assert body["Results"] == [{"TaskIndex": secret["ObjectID"], "WorkProduct": "Dave's story"}]
     finally:
         dave.close()
+
+
+def test_rollups_are_history_too(wsapi: Wsapi, context: dict) -> None:
+    """A roll-up the server recomputes (a story's task totals) is part of the story's
+    history: the creation snapshot carries it, and a task added later gives the story a new
+    snapshot whose ``_PreviousValues`` hold the old totals, not a stale surprise in its next
+    own change."""
+    ws, params = context["workspace_oid"], {"workspace": context["workspace"]}
+    story = wsapi.create("HierarchicalRequirement", {"Name": "Rolled up"}, params)
+    first = ok(lookback(wsapi, ws, {"find": {"ObjectID": story["ObjectID"]}}))["Results"]
+    assert len(first) == 1 and first[0]["TaskEstimateTotal"] == 0
+    time.sleep(0.01)
+    wsapi.create("Task", {"Name": "Work", "WorkProduct": story["_ref"], "Estimate": 5}, params)
+    time.sleep(0.01)
+    wsapi.post(
+        f"hierarchicalrequirement/{story['ObjectID']}",
+        {"HierarchicalRequirement": {"Notes": "edited"}},
+    )
+    snaps = ok(lookback(wsapi, ws, {"find": {"ObjectID": story["ObjectID"]}}))["Results"]
+    assert [s["_SnapshotNumber"] for s in snaps] == [0, 1, 2]
+    assert snaps[1]["TaskEstimateTotal"] == 5
+    assert snaps[1]["_PreviousValues"]["TaskEstimateTotal"] == 0
+    assert snaps[2]["_PreviousValues"] == {"Notes": None}
