@@ -104,6 +104,8 @@ _BACK_POINTERS = (
     "Artifact",
     "PortfolioItem",
     "RevisionHistory",
+    "Iteration",  # iterations' and releases' roll-ups (backend/computed.py)
+    "Release",
 )
 _INDEX_SQL = """
 CREATE INDEX IF NOT EXISTS objects_scope_rank ON objects(workspace, type, recycled, rank);
