@@ -303,7 +303,11 @@ def lookback(
         raise RallyRESTAPIError(f"Lookback fields must be a list of names or True, got {fields!r}")
     if isinstance(fields, str):  # pragma: no cover - refused above; kept for clarity
         fields = [fields]
-    keys: dict[str, Any] = {"find": find, "pagesize": _pagesize(pagesize), "start": _start(start)}
+    cap = normalize_limit(limit)
+    size = _pagesize(pagesize)
+    if cap is not None and cap < size:
+        size = cap  # a caller who wants 5 snapshots should not download 2000
+    keys: dict[str, Any] = {"find": find, "pagesize": size, "start": _start(start)}
     if fields is not None:
         keys["fields"] = fields if fields is True else list(fields)
     if hydrate:
@@ -315,9 +319,7 @@ def lookback(
     if compress is not None:
         keys["compress"] = bool(compress)
     url = lookback_url(rally, _workspace_oid(rally, workspace))
-    return LookbackResponse(
-        rally, url, keys, limit=normalize_limit(limit), threads=normalize_threads(threads)
-    )
+    return LookbackResponse(rally, url, keys, limit=cap, threads=normalize_threads(threads))
 
 
 class LookbackMixin:

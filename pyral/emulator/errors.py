@@ -442,13 +442,22 @@ def lookback_bad_at(value: object) -> str:
     )
 
 
+#: Names users reach for that Lookback spells differently.
+_LOOKBACK_TYPE_HINTS = {"userstory": "HierarchicalRequirement", "story": "HierarchicalRequirement"}
+
+
 def lookback_unknown_type(value: object) -> str:
-    return f"_TypeHierarchy: no type named or with TypeDefinition ObjectID {value!r}"
+    text = f"_TypeHierarchy: no type named or with TypeDefinition ObjectID {value!r}"
+    hint = _LOOKBACK_TYPE_HINTS.get(value.lower()) if isinstance(value, str) else None
+    if hint is not None:
+        text += f' (Lookback names stories "{hint}")'
+    return text
 
 
 def lookback_bad_sort(value: object) -> str:
     return (
-        "sort must be an object of field names to 1 (ascending) or -1 (descending), got "
+        "sort must be an object of at most 32 field names to 1 (ascending) or -1 "
+        "(descending), got "
         f"{json.dumps(value, default=str)}"
     )
 
@@ -477,6 +486,29 @@ LOOKBACK_UNAUTHORIZED_WARNING = (
 
 def lookback_ignored_key(key: str) -> str:
     return f"Ignored unknown query key {key!r}"
+
+
+def lookback_too_deep(limit: int) -> str:
+    return f"find is nested too deeply: at most {limit} levels of $and / $or"
+
+
+def lookback_too_many(limit: int) -> str:
+    return f"find has more than {limit} conditions: use $in for lists of values, or split the query"
+
+
+def lookback_too_large(detail: str) -> str:
+    return f"find is too large for one query ({detail}): split it into several queries"
+
+
+def lookback_bad_text(field: str) -> str:
+    return f"Unsupported value for {field} in find: the text is not valid Unicode"
+
+
+def lookback_instant_range(value: object) -> str:
+    return (
+        f"__At {json.dumps(value, default=str)} is out of range: "
+        "it must fall between years 1 and 9999 in UTC"
+    )
 
 
 # --- emulator controls, permissions and stored-value checks (issue 8) ---------------------------

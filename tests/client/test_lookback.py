@@ -158,3 +158,69 @@ def test_cumulative_flow_example_writes_an_svg(tmp_path) -> None:
     polygons = [el for el in root if el.tag.endswith("polygon")]
     assert len(polygons) == 4  # one band per schedule state
     assert "Accepted" in done.stdout
+
+
+def lookback_requests(server) -> int:
+    return sum(1 for r in server.app.request_log if r.path.startswith("/analytics/"))
+
+
+def test_early_break_stops_requests(rally: Rally, server) -> None:
+    find = {"_TypeHierarchy": "HierarchicalRequirement"}
+    server.app.clear_request_log()
+    response = rally.lookback(find, fields=["ObjectID"], pagesize=10)
+    assert response.resultCount > 30 and lookback_requests(server) == 1
+    for n, _snap in enumerate(response, 1):
+        if n == 15:
+            break
+    assert lookback_requests(server) == 2  # the first page and the one holding the 15th
+    response.close()
+    assert lookback_requests(server) == 2
+
+
+def test_limit_shrinks_the_page_asked_for(rally: Rally) -> None:
+    find = {"_TypeHierarchy": "HierarchicalRequirement"}
+    few = rally.lookback(find, fields=["ObjectID"], limit=3)
+    assert few.pageSize == 3 and few.raw["PageSize"] == 3 and len(few.raw["Results"]) == 3
+    assert [s.ObjectID for s in few] == [s.ObjectID for s in rally.lookback(find, limit=3)]
+    many = rally.lookback(find, fields=["ObjectID"], limit=5000, pagesize=50)
+    assert many.pageSize == 50
+
+
+def test_secrets_stay_out_of_reprs_and_errors(server) -> None:
+    from pyral.emulator.demo import DEMO_PASSWORD, DEMO_USER
+
+    by_key = Rally(server.url, apikey=DEMO_APIKEY)
+    by_password = Rally(server.url, DEMO_USER, DEMO_PASSWORD)
+    for client, secret in ((by_key, DEMO_APIKEY), (by_password, DEMO_PASSWORD)):
+        response = client.lookback({"__At": "current"}, pagesize=1, limit=1)
+        snaps = list(response)
+        shown = repr(response) + repr(snaps) + str(response.raw)
+        assert secret not in shown
+        with pytest.raises(RallyRESTAPIError) as caught:
+            client.lookback({"A": {"$bad": 1}})
+        error = caught.value
+        assert secret not in str(error) + repr(error) + str(vars(error))
+    assert DEMO_APIKEY not in repr(by_key)
+
+
+def test_refusals_carry_status_and_errors(rally: Rally, server) -> None:
+    cases = [
+        ({"__At": "someday"}, "__At must be"),
+        ({"$or": []}, "$or needs"),
+        ({"_TypeHierarchy": "UserStory"}, "HierarchicalRequirement"),
+        ({"Name": {"$in": "x"}}, "$in needs a list"),
+    ]
+    for find, text in cases:
+        with pytest.raises(RallyRESTAPIError) as caught:
+            rally.lookback(find)
+        assert caught.value.status_code == 400, find
+        assert any(text in e for e in caught.value.errors), caught.value.errors
+        assert text in str(caught.value)
+    with pytest.raises(RallyRESTAPIError) as caught:
+        rally.lookback({}, workspace=999999999)
+    assert caught.value.status_code == 404
+    for bad in ({"fields": "Name"}, {"pagesize": 0}, {"pagesize": "10"}, {"start": 1.5}):
+        server.app.clear_request_log()
+        with pytest.raises(RallyRESTAPIError):
+            rally.lookback({}, **bad)
+        assert lookback_requests(server) == 0, bad  # refused before anything is sent

@@ -684,4 +684,8 @@ def _store(env: Env, row: Row, values: dict[str, Any]) -> None:
     if all(row.data.get(k) == v and k in row.data for k, v in values.items()):
         return
     row.data.update(values)
-    env.store.save(row, env.conn)
+    save = getattr(env, "save", None)
+    if callable(save):  # a WriteContext: its save also writes the Lookback snapshot
+        save(row)
+    else:
+        env.store.save(row, env.conn)

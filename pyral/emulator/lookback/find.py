@@ -9,7 +9,11 @@ may be written in any ISO 8601 form; they are normalised to the stored one, so t
 time order.
 
 Anything else (an unknown ``$`` operator, a list where a value belongs, a non-object
-``find``) raises :class:`~pyral.emulator.errors.LookbackError`: the caller gets a 400.
+``find``, text that is not valid Unicode, more than :data:`MAX_DEPTH` levels of ``$and`` /
+``$or``, more than :data:`MAX_CONDITIONS` conditions) raises :class:`~pyral.emulator.errors.LookbackError`: the caller gets a 400.
+Integers beyond 64 bits are read as floating-point numbers (as a JSON parser of Mongo's would);
+an ObjectID that large matches nothing.  ``$and`` / ``$or`` lists and the keys of one object
+are joined as balanced trees, so a long list never makes SQLite's expression tree too deep.
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from typing import Any
 
 from pyral.emulator import errors
 from pyral.emulator.errors import LookbackError
-from pyral.emulator.store import to_iso
 
 from .storage import END_OF_TIME
 
@@ -44,6 +47,15 @@ COLUMNS = {
 }
 
 _COMPARE = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
+#: Columns holding text (the others hold integers): a value of the other kind never matches.
+_TEXT_COLUMNS = {"_ValidFrom", "_ValidTo", "_SnapshotType"}
+#: How deep ``$and`` / ``$or`` may nest (SQLite's parser has a fixed stack).
+MAX_DEPTH = 16
+#: How many conditions (one per field and operator; a ``$in`` list is one) a find may hold.
+#: SQLite plans a long OR in time that grows with the square of its length: 500 answer in
+#: about a second, 4000 took two minutes, so a bigger find is refused rather than served.
+MAX_CONDITIONS = 500
+_INT64 = (-(2**63), 2**63 - 1)
 _OPERATORS = {"$in", "$nin", "$ne", "$exists", *_COMPARE}
 
 
@@ -58,8 +70,9 @@ class FindScope:
     projects: Callable[[int], list[int]]
 
 
-def parse_instant(value: Any) -> str | None:
-    """An ISO 8601 text in the stored form (UTC, milliseconds, ``Z``), or None."""
+def _to_instant(value: Any) -> str | None:
+    """Like :func:`parse_instant`, but raises OverflowError for a real date whose UTC time
+    falls outside years 1..9999 (``9999-12-31T23:00:00-05:00``)."""
     if not isinstance(value, str) or not _ISO.match(value.strip()):
         return None
     text = value.strip().replace(" ", "T")
@@ -71,13 +84,37 @@ def parse_instant(value: Any) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return to_iso(moment)
+    moment = moment.astimezone(timezone.utc)
+    # Formatted by hand: strftime's %Y does not pad years before 1000 on every platform,
+    # and the stored form must sort as text.
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
+        f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}Z"
+    )
+
+
+def parse_instant(value: Any) -> str | None:
+    """An ISO 8601 text in the stored form (UTC, milliseconds, ``Z``), or None."""
+    try:
+        return _to_instant(value)
+    except OverflowError:
+        return None
 
 
 def normalise(value: Any) -> Any:
-    """Timestamps to the stored form; everything else as given."""
+    """Timestamps to the stored form, integers beyond 64 bits to floats; the rest as given."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if _INT64[0] <= value <= _INT64[1] else float(value)
     found = parse_instant(value)
     return found if found is not None else value
+
+
+def _join(parts: list[str], word: str) -> str:
+    """``parts`` joined by AND / OR as a balanced tree: depth log2(n), not n."""
+    if len(parts) == 1:
+        return f"({parts[0]})"
+    middle = len(parts) // 2
+    return f"({_join(parts[:middle], word)} {word} {_join(parts[middle:], word)})"
 
 
 def check_field(name: Any) -> str:
@@ -102,6 +139,8 @@ class _Compiler:
     def __init__(self, scope: FindScope) -> None:
         self.scope = scope
         self.params: list[Any] = []
+        self.depth = 0
+        self.conditions = 0
 
     # -- structure -------------------------------------------------------------------
 
@@ -109,7 +148,7 @@ class _Compiler:
         if not isinstance(find, dict):
             raise LookbackError(errors.lookback_bad_key_type("find", "a JSON object", find))
         parts = [self.clause(key, value) for key, value in find.items()]
-        return " AND ".join(f"({p})" for p in parts) if parts else "1"
+        return _join(parts, "AND") if parts else "1"
 
     def clause(self, key: Any, value: Any) -> str:
         if not isinstance(key, str):
@@ -123,7 +162,11 @@ class _Compiler:
                 raise LookbackError(
                     errors.lookback_operator_value(key, "a non-empty list of objects", value)
                 )
-            joined = f" {key[1:].upper()} ".join(f"({self.document(v)})" for v in value)
+            if self.depth >= MAX_DEPTH:
+                raise LookbackError(errors.lookback_too_deep(MAX_DEPTH))
+            self.depth += 1
+            joined = _join([self.document(v) for v in value], key[1:].upper())
+            self.depth -= 1
             return joined
         if key.startswith("$"):
             raise LookbackError(errors.lookback_unknown_operator(key))
@@ -140,14 +183,17 @@ class _Compiler:
                 if op not in _OPERATORS:
                     raise LookbackError(errors.lookback_unknown_operator(op))
                 ops.append(self.operator(key, op, operand))
-            return " AND ".join(f"({o})" for o in ops)
+            return _join(ops, "AND")
         return self.operator(key, "$eq", value)
 
     def at(self, value: Any) -> str:
         if value == "current":
             self.params.append(END_OF_TIME)
             return "s.valid_to = ?"
-        instant = parse_instant(value)
+        try:
+            instant = _to_instant(value)
+        except OverflowError:
+            raise LookbackError(errors.lookback_instant_range(value)) from None
         if instant is None:
             raise LookbackError(errors.lookback_bad_at(value))
         self.params.extend([instant, instant])
@@ -156,6 +202,9 @@ class _Compiler:
     # -- operators -------------------------------------------------------------------
 
     def operator(self, name: str, op: str, operand: Any) -> str:
+        self.conditions += 1
+        if self.conditions > MAX_CONDITIONS:
+            raise LookbackError(errors.lookback_too_many(MAX_CONDITIONS))
         if op in ("$in", "$nin"):
             if not isinstance(operand, list):
                 raise LookbackError(errors.lookback_operator_value(op, "a list", operand))
@@ -180,16 +229,24 @@ class _Compiler:
     def scalar(self, name: str, value: Any) -> None:
         if isinstance(value, (dict, list)):
             raise LookbackError(errors.lookback_bad_value(name, value))
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate escape such as "\ud800"
+                raise LookbackError(errors.lookback_bad_text(name)) from None
 
     def compare(self, name: str, sign: str, op: str, value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise LookbackError(errors.lookback_operator_value(op, "a number or a text", value))
         if name in _HIERARCHY:
             raise LookbackError(errors.lookback_operator_value(op, "a plain field", name))
-        self.params.append(value)
         column = COLUMNS.get(name)
         if column is not None:
+            if (name in _TEXT_COLUMNS) != isinstance(value, str):
+                return "0"  # text never compares with numbers, as on every other field
+            self.params.append(value)
             return f"{column} {sign} ?"
+        self.params.append(value)
         path = _json_path(name)
         kind = "('integer', 'real')" if not isinstance(value, str) else "('text')"
         return f"json_type(s.data, {path}) IN {kind} AND json_extract(s.data, {path}) {sign} ?"
@@ -205,6 +262,7 @@ class _Compiler:
         parts: list[str] = []
         column = COLUMNS.get(name)
         if column is not None:
+            plain = [v for v in plain if (name in _TEXT_COLUMNS) == isinstance(v, str)]
             if plain:
                 parts.append(f"{column} IN ({','.join('?' * len(plain))})")
                 self.params.extend(plain)
@@ -260,10 +318,13 @@ class _Compiler:
 
     @staticmethod
     def _oids(name: str, values: list[Any]) -> list[int]:
+        """The ObjectIDs among ``values`` (64-bit ones; larger ones name nothing: 0)."""
         for value in values:
-            if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise LookbackError(errors.lookback_bad_value(name, value))
-        return [int(v) for v in values] or [0]
+            if isinstance(value, float) and abs(value) < 2**63:
+                raise LookbackError(errors.lookback_bad_value(name, value))
+        return [v for v in values if isinstance(v, int)] or [0]
 
 
 _HIERARCHY: dict[str, Callable[[_Compiler, list[Any]], str]] = {

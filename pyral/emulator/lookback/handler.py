@@ -29,6 +29,24 @@ _QUERY_PATH = re.compile(
 _CANONICAL = {k.lower(): k for k in _KNOWN_KEYS}
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text} is too large")
+    return value
+
+
+def _loads(text: str) -> Any:
+    """Strict JSON: ``NaN``, ``Infinity`` and numbers that overflow to them are refused (they
+    are not JSON, and echoing them in ``GeneratedQuery`` would make the answer unparsable
+    for a strict client)."""
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+
+
 def _get_keys(query_string: str) -> dict[str, Any]:
     """URL parameters as request keys, each value decoded from JSON."""
     keys: dict[str, Any] = {}
@@ -37,7 +55,7 @@ def _get_keys(query_string: str) -> dict[str, Any]:
         if not key or key in keys:
             continue
         try:
-            keys[key] = json.loads(text)
+            keys[key] = _loads(text)
         except (ValueError, RecursionError) as exc:
             raise errors.LookbackError(errors.lookback_bad_json(key, str(exc))) from None
     return keys
@@ -47,7 +65,7 @@ def _post_keys(body: bytes, query_string: str) -> dict[str, Any]:
     if not body.strip():
         return _get_keys(query_string)
     try:
-        keys = json.loads(body.decode("utf-8"))
+        keys = _loads(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise errors.LookbackError(errors.lookback_bad_json("the request body", str(exc))) from None
     if not isinstance(keys, dict):

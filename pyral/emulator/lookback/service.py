@@ -11,6 +11,7 @@ behaviour without the flag is not documented).
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["MAX_PAGESIZE", "LookbackRequest", "envelope", "parse_request", "run_query"]
 
 MAX_PAGESIZE = 20000
+#: More sort keys than anyone needs; SQLite's own ORDER BY limit is far above it.
+MAX_SORT_KEYS = 32
 DEFAULT_PAGESIZE = 20000
 _KNOWN_KEYS = {
     "find",
@@ -84,7 +87,7 @@ def parse_request(keys: dict[str, Any]) -> LookbackRequest:
         req.hydrate = _names("hydrate", keys["hydrate"])
     sort = keys.get("sort")
     if sort is not None:
-        if not isinstance(sort, dict):
+        if not isinstance(sort, dict) or len(sort) > MAX_SORT_KEYS:
             raise LookbackError(errors.lookback_bad_sort(sort))
         for name, direction in sort.items():
             if direction not in (1, -1) or isinstance(direction, bool):
@@ -177,6 +180,13 @@ class _Scope:
             self.backend.store, self.workspace.oid, oid, up=False, down=True
         )
 
+    def may_name(self, row: Row) -> bool:
+        """May the user learn this object's name?  Its WSAPI visibility; a deleted object
+        (a snapshot's old Iteration, say) by its workspace alone."""
+        if row.recycled:
+            return identity.may_access_workspace(self.backend.store, self.user, row.workspace)
+        return reading.visible(self.backend, self.user, row)
+
     def visible_projects(self) -> list[int]:
         """Projects whose snapshots the user may read: the WSAPI visibility of each project."""
         rows = self.backend.store.get_many(self.tree)
@@ -209,8 +219,25 @@ def _order(req: LookbackRequest) -> str:
     return ", ".join([*parts, "s.valid_from", "s.id"])
 
 
+#: SQLite's own limits that a huge ``find`` can reach (message fragments, lower case).
+_SQLITE_LIMITS = ("too many sql variables", "too large", "stack overflow", "too many terms")
+#: The furthest OFFSET SQLite takes (a larger ``start`` simply reads an empty page).
+_MAX_OFFSET = 2**62
+
+
 def run_query(backend: Backend, user: Row, workspace_text: str, keys: dict[str, Any]) -> dict:
     """Answer one snapshot query; raises LookbackError for anything the caller got wrong."""
+    try:
+        return _run_query(backend, user, workspace_text, keys)
+    except sqlite3.OperationalError as exc:
+        # A find within every rule of the language can still exceed what SQLite compiles
+        # (hundreds of thousands of values): that is the request's size, not a server fault.
+        if any(part in str(exc).lower() for part in _SQLITE_LIMITS):
+            raise LookbackError(errors.lookback_too_large(str(exc))) from None
+        raise
+
+
+def _run_query(backend: Backend, user: Row, workspace_text: str, keys: dict[str, Any]) -> dict:
     req = parse_request(keys)
     workspace = resolve_workspace(backend, user, workspace_text)
     scope = _Scope(backend, user, workspace)
@@ -251,7 +278,7 @@ def run_query(backend: Backend, user: Row, workspace_text: str, keys: dict[str, 
         )
         rows = conn.execute(
             f"{select} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*args, *visible, req.pagesize, req.start],
+            [*args, *visible, req.pagesize, min(req.start, _MAX_OFFSET)],
         ).fetchall()
         page = [_doc(t) for t in rows]
     results = [_shape(backend, scope, doc, req) for doc in page]
@@ -350,13 +377,13 @@ def _shape(backend: Backend, scope: _Scope, doc: dict[str, Any], req: LookbackRe
         if name == "_TypeHierarchy":
             continue
         if name in shaped:
-            shaped[name] = _hydrate(backend, shaped[name])
+            shaped[name] = _hydrate(scope, shaped[name])
         elif "." in name and _has(shaped, name):  # every field sent: hydrate inside objects
             *path, last = name.split(".")
             holder = shaped
             for part in path:
                 holder = holder[part]
-            holder[last] = _hydrate(backend, holder[last])
+            holder[last] = _hydrate(scope, holder[last])
     return shaped
 
 
@@ -370,14 +397,15 @@ def _has(doc: dict[str, Any], name: str) -> bool:
     return True
 
 
-def _hydrate(backend: Backend, value: Any) -> Any:
-    """An ObjectID (or a list of them) as the name of what it points to."""
+def _hydrate(scope: _Scope, value: Any) -> Any:
+    """An ObjectID (or a list of them) as the name of what it points to, when the user may
+    see it: hydrating any integer field must not read names across permissions."""
     if isinstance(value, list):
-        return [_hydrate(backend, v) for v in value]
+        return [_hydrate(scope, v) for v in value]
     if isinstance(value, bool) or not isinstance(value, int):
         return value
-    row = backend.store.get(value)
-    if row is None:
+    row = scope.backend.store.get(value)
+    if row is None or not scope.may_name(row):
         return value
     d = row.data
     return (
