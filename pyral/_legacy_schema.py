@@ -12,6 +12,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from pyral._class_table import classFor
+from pyral._entity_base import make_entity_class
+from pyral._schema import WorkspaceSchema
+from pyral._schema_items import SchemaItem
+
 _registry: dict[str, Any] = {}
 _lock = threading.Lock()
 
@@ -42,8 +47,6 @@ def processSchemaInfo(workspace: Any, schema_info: list[dict]) -> Any:  # noqa: 
     ``schema_info`` is the ``QueryResult.Results`` list of the schema endpoint.  Returns the
     :class:`pyral._schema.WorkspaceSchema`.
     """
-    from pyral._schema import WorkspaceSchema
-
     key = _workspace_key(workspace)
     schema = WorkspaceSchema(key, schema_info)
     with _lock:
@@ -63,8 +66,6 @@ def getSchemaItem(workspace: Any, entity_name: str) -> Any:  # noqa: N802 - pyra
 
 def augmentSchemaWithPullRequestInfo(workspace: Any) -> Any:  # noqa: N802 - pyral name
     """Add the ``PullRequest`` type to a processed workspace schema (as pyral did); returns it."""
-    from pyral.entity import SchemaItem
-
     with _lock:
         schema = _registry.get(_workspace_key(workspace))
     if schema is None:
@@ -123,10 +124,8 @@ def addEntity(name: str, parentClass: type) -> type:  # noqa: N802,N803 - pyral 
     This is the one place the client mutates the shared class table, and only because the
     caller asked for it by name.
     """
-    from pyral import entity
-
-    cls = entity.make_entity_class(name.replace("/", "_"), parentClass)
-    entity.classFor[name] = cls
+    cls = make_entity_class(name.replace("/", "_"), parentClass)
+    classFor[name] = cls
     return cls
 
 

@@ -12,17 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pyral.entity import (
-    INELIGIBLE_COLLECTIONS,
-    Persistable,
-    PortfolioItem,
-    SchemaItem,
-    SchemaItemAttribute,
-    WorkspaceDomainObject,
-    make_entity_class,
-    static_class_for,
-    validRallyType,
-)
+from pyral._class_table import static_class_for, validRallyType
+from pyral._entity_base import Persistable, make_entity_class
+from pyral._entity_types import PortfolioItem, WorkspaceDomainObject
+from pyral._schema_items import INELIGIBLE_COLLECTIONS, SchemaItem, SchemaItemAttribute
 from pyral.exceptions import InvalidRallyTypeNameError, RallyAttributeNameError
 
 _STORY_ALIASES = ("Story", "UserStory", "User Story")

@@ -32,22 +32,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyral.entity import (  # noqa: F401 - the last three are pyral 1.7.0 names of this module
+from pyral._class_table import classFor as _class_for_table
+from pyral._class_table import classFor as classFor  # noqa: F401 - pyral 1.7.0 name
+from pyral._class_table import static_class_for
+from pyral._entity_base import (  # noqa: F401 - the *_ATTRIBUTES and *_TYPES names are pyral 1.7.0 names of this module
     COLLECTION_MARKER,
     MINIMAL_ATTRIBUTES,
     PORTFOLIO_ITEM_SUB_TYPES,
     VERSION_ATTRIBUTES,
-    AllowedAttributeValue,
-    AllowedQueryOperator,
     CustomField,
     Persistable,
+    install_shell_filler,
+    make_entity_class,
+)
+from pyral._entity_types import (
+    AllowedAttributeValue,
+    AllowedQueryOperator,
     PortfolioItem,
     WorkspaceDomainObject,
-    make_entity_class,
-    static_class_for,
 )
-from pyral.entity import classFor as _class_for_table
-from pyral.entity import classFor as classFor  # noqa: F401 - pyral 1.7.0 name
 from pyral.exceptions import RallyError
 
 MAX_NESTING = 3
@@ -449,3 +452,10 @@ def _int_or(value: Any) -> Any:
 
 
 __all__ = ["EntityHydrator", "MAX_NESTING"]
+
+
+def _fill_shell(client: Any, data: dict, entity: Any) -> None:
+    EntityHydrator(client, "full").hydrateInstance(data, existingInstance=entity)
+
+
+install_shell_filler(_fill_shell)
