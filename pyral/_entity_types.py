@@ -11,6 +11,7 @@ from pyral._entity_base import (
     Persistable,
     present_as_entity_module,
     register_static_classes,
+    settled_state,
 )
 
 
@@ -251,7 +252,7 @@ class Revision(WorkspaceDomainObject):
 
     def info(self) -> str:
         """One-line summary: number, date, author, description (no loading)."""
-        d = self.__dict__
+        d = settled_state(self)
         user = d.get("User")
         who = user.__dict__.get("Name") if isinstance(user, Persistable) else user
         return f"{d.get('RevisionNumber')}  {d.get('CreationDate')}  {who}  {d.get('Description')}"

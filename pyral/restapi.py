@@ -502,13 +502,27 @@ class Rally(
             limit,
             threads=threads,
             hydrator=hydrator,
-            fetch_page=lambda page_start: self._follow_up_page(base, page_start, target),
+            # later pages: fetched (maybe ahead, on the pager's threads) as bytes, decoded
+            # when iteration reaches them, so pages waiting in the window stay compact
+            fetch_page=lambda page_start: self._follow_up_bytes(base, page_start),
+            decode_page=lambda fetched: self._follow_up_items(fetched, target),
             target=target,
         )
 
-    def _follow_up_page(self, base: str, start: int, target: str) -> list[dict[str, Any]]:
-        """Items of a later page of a query; unlike the first page, a failure here raises,
-        because iteration cannot report it any other way."""
+    def _follow_up_items(
+        self, fetched: tuple[int, str, bytes], target: str
+    ) -> list[dict[str, Any]]:
+        """Items of a page :meth:`_follow_up_bytes` fetched.  Unlike the first page, a later
+        page's failure raises: iteration cannot report it any other way."""
+        start, page_url, content = fetched
+        env = parse_envelope(decode_body(content, page_url), target)
+        if env.errors:
+            problem = f"Unable to retrieve the page at start={start}"
+            raise RallyResponseError(f"{problem}: {env.errors[0]}", errors=env.errors, url=page_url)
+        return env.results
+
+    def _follow_up_bytes(self, base: str, start: int) -> tuple[int, str, bytes]:
+        """The body of a later page (thread-safe: the pager may call it from its threads)."""
         page_url = f"{base}&start={start}"
         problem = f"Unable to retrieve the page at start={start}"
         try:
@@ -523,10 +537,7 @@ class Rally(
                 errors=errors,
                 url=page_url,
             )
-        env = parse_envelope(decode_body(resp.content, page_url), target)
-        if env.errors:
-            raise RallyResponseError(f"{problem}: {env.errors[0]}", errors=env.errors, url=page_url)
-        return env.results
+        return start, page_url, resp.content
 
     # -- misc public members -------------------------------------------------------------------
     def obtainSecurityToken(self) -> str | None:
