@@ -259,8 +259,8 @@ def report(
     row("  client RSS growth (fresh process)", ours_rss / 1024,
         base_rss / 1024 if base_rss is not None else None, None, " MiB", "<= 0.50x pyral",
         ours_rss <= 0.5 * base_rss if base_rss is not None else None)  # fmt: skip
-    peaks = [r["peak_in_flight"] for key, rs in runs.items() if key[0] == "export" for r in rs
-             if key != ("export", "base")]  # fmt: skip
+    peaks = [r["peak_in_flight"] for key, rs in runs.items() if key[0] in ("export", "export_t")
+             and key != ("export", "base") for r in rs]  # fmt: skip
     peak_ours = max(peaks)
     row("  peak requests in flight (server count, max of all our runs)", peak_ours,
         max(r["peak_in_flight"] for r in runs[("export", "base")]) if has_base else None,

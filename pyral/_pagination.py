@@ -47,7 +47,7 @@ MAX_THREADS = 12
 #: ``threads`` value meaning "choose the window from the page size"
 AUTO_THREADS = 0
 #: the automatic window aims to keep about this many items requested ahead of iteration ...
-AUTO_AHEAD_ITEMS = 8000
+AUTO_AHEAD_ITEMS = 16000
 #: ... in at least two pages (so one is always in flight while another is served) and at
 #: most eight, which leaves a third of the client's 12 requests to whatever else it does.
 AUTO_MIN_WINDOW = 2

@@ -189,10 +189,10 @@ def test_run_in_order_and_cargotruck():
 
 
 def test_auto_window_follows_the_page_size():
-    assert auto_window(2000) == 4
+    assert auto_window(2000) == 8
     assert auto_window(500) == AUTO_MAX_WINDOW
-    assert auto_window(8000) == AUTO_MIN_WINDOW
-    assert window_size(AUTO_THREADS, 2000, 100) == 4
+    assert auto_window(16000) == AUTO_MIN_WINDOW
+    assert window_size(AUTO_THREADS, 2000, 100) == 8
     assert window_size(AUTO_THREADS, 2000, 1) == 1  # one page left: nothing to overlap
     assert window_size(1, 10, 100) == 1
     assert window_size(12, 10, 100) == 12
