@@ -111,9 +111,15 @@ def compact_body(response: requests.Response) -> tuple[bytes, str]:
     if read is not None:
         return read
     encoding = response.headers.get("Content-Encoding", "").strip().lower()
-    if response.__dict__.get("_content_consumed") or encoding not in _COMPACT_ENCODINGS:
-        return response.content, ""
+    state = response.__dict__
     raw = response.raw
+    if (
+        state.get("_content_consumed")
+        or state.get("_content", False) is not False  # already in memory, as text
+        or raw is None
+        or encoding not in _COMPACT_ENCODINGS
+    ):
+        return response.content, ""
     try:
         body = raw.read(decode_content=False)
     finally:
