@@ -14,9 +14,10 @@ What bounds it:
 * **Requests in flight**: at most the window (never more than 12) per query, and the
   transport's own cap of 12 for everything one ``Rally`` does, however many queries iterate
   at once.
-* **Memory**: the window's pages (kept as raw bytes when the caller gives a ``decode_page``:
-  a decoded page is several times larger) plus the page being served.  Results are never
-  accumulated: a page is dropped once served.
+* **Memory**: the window's pages, in whatever form the fetcher returns them (``Rally``'s
+  are the compressed bytes that came over the wire, about a tenth of the decoded page;
+  ``decode_page`` decodes each when iteration reaches it), plus the page being served.
+  Results are never accumulated: a page is dropped once served.
 * **Pages asked for**: only pages holding items iteration can serve (``limit``/``start``
   are honoured), and only while iteration goes on: pages are requested from ``__next__``,
   so a loop that stops early requests nothing more (requests already sent may complete and
@@ -131,25 +132,6 @@ def servable(total: int, start_index: int, limit: int | None) -> int:
     if limit:
         remaining = min(remaining, limit)
     return remaining
-
-
-def next_starts(
-    current_start: int, page_size: int, served_through: int, wanted: int, count: int
-) -> list[int]:
-    """Start indexes of the next ``count`` pages still needed.
-
-    ``served_through`` is how many servable items the pages fetched so far hold; ``wanted``
-    is the total servable.  Pages are contiguous: page k starts at
-    ``current_start + k * page_size``.
-    """
-    starts: list[int] = []
-    have = served_through
-    start = current_start
-    while len(starts) < count and have < wanted:
-        start += page_size
-        starts.append(start)
-        have += page_size
-    return starts
 
 
 class Pager:

@@ -13,7 +13,6 @@ from pyral._pagination import (
     AUTO_THREADS,
     Pager,
     auto_window,
-    next_starts,
     normalize_limit,
     normalize_pagesize,
     normalize_start,
@@ -70,12 +69,6 @@ def test_servable_rules():
     assert servable(25, 5, None) == 21
     assert servable(7, 3, None) == 5
     assert servable(3, 10, None) == 0
-
-
-def test_next_starts():
-    assert next_starts(1, 10, 10, 35, 1) == [11]
-    assert next_starts(1, 10, 10, 35, 5) == [11, 21, 31]
-    assert next_starts(11, 10, 20, 20, 3) == []
 
 
 def make_source(total, page_size):
