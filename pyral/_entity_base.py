@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy as _copy
 import inspect
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -64,15 +65,16 @@ def settle(entity: Any, names: Any = None) -> bool:
         return False
     hydrator, values = pending
     placed = False
-    for key in list(values) if names is None else names:
-        value = values.pop(key, _NOTHING)
-        if value is _NOTHING:
-            continue
-        if key not in state:
-            hydrator.settle_value(state, key, value)
-            placed = True
-    if not values:
-        state.pop(PENDING, None)
+    with _SETTLING:  # two threads touching a fresh entity must not see a value half-placed
+        for key in list(values) if names is None else names:
+            value = values.pop(key, _NOTHING)
+            if value is _NOTHING:
+                continue
+            if key not in state:
+                hydrator.settle_value(state, key, value)
+                placed = True
+        if not values:
+            state.pop(PENDING, None)
     return placed
 
 
@@ -83,6 +85,8 @@ def settled_state(entity: Any) -> dict[str, Any]:
 
 
 _NOTHING = object()
+#: settling is rare (first use of a value) and short: one lock for all entities is enough
+_SETTLING = threading.RLock()
 
 
 def _display_class_name(cls: type) -> str:
@@ -166,7 +170,8 @@ class Persistable:
         state = self.__dict__
         if PENDING in state:
             squeezed = name.replace(" ", "")
-            if settle(self, (name, squeezed, "c_" + squeezed)) and name in state:
+            settle(self, (name, squeezed, "c_" + squeezed))
+            if name in state:  # (placed here, or by another thread just before)
                 return state[name]
         if name == "ref":
             ref = state.get("_ref")
@@ -186,6 +191,10 @@ class Persistable:
             if found:
                 return value
         raise AttributeError(self._missing(name))
+
+    def __dir__(self) -> list[str]:
+        settle(self)  # pending values are attributes too
+        return list(super().__dir__())
 
     def _missing(self, name: str) -> str:
         return f"{_display_class_name(type(self))} instance has no attribute: '{name}'"

@@ -149,3 +149,27 @@ def test_a_lazy_load_settles_before_refilling():
     assert shell.Severity == "Minor Problem"  # not in the shell: one load
     assert shell.Owner.Name == "Bo"  # the load's value, not the shell's pending one
     assert "_pending" not in shell.__dict__
+
+
+def test_dir_lists_pending_attributes():
+    entity = EntityHydrator(None).hydrateInstance(defect())
+    assert {"Owner", "Project", "FormattedID"} <= set(dir(entity))
+
+
+def test_concurrent_first_reads_see_the_same_entity():
+    import threading
+
+    entity = EntityHydrator(None).hydrateInstance(defect())
+    seen: list[Any] = []
+    gate = threading.Barrier(8)
+
+    def read() -> None:
+        gate.wait(timeout=10)
+        seen.append(entity.Owner)
+
+    workers = [threading.Thread(target=read) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=10)
+    assert len(seen) == 8 and all(owner is seen[0] for owner in seen)
