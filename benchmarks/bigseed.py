@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pyral.emulator.backend import computed
 from pyral.emulator.demo import DEMO_WORKSPACE, TEAMS, demo_seed
 from pyral.emulator.schema import Schema
 from pyral.emulator.seed import SeedResult, load_seed, workspace_schema
@@ -222,6 +223,7 @@ class _BulkWriter:
         if td.attribute("LastUpdateDate"):
             base["LastUpdateDate"] = base["CreationDate"]
         base.update(data)
+        computed.fill_booleans(td, base)
         return base
 
     def write(self, entries: list[dict[str, Any]]) -> None:
@@ -310,6 +312,7 @@ class _BulkWriter:
                 " ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                 list(final.items()),
             )
+            computed.recompute_workspace(computed.StoreEnv(self.store, conn, schema), self.ws)
 
     def _derive(self, tname: str, data: dict[str, Any]) -> int | None:
         """Rally-derived values for the bulk types (the seed loader's ``_derive`` subset)."""

@@ -17,6 +17,7 @@ be created is removed again instead of being left behind.
 from __future__ import annotations
 
 import base64
+import logging
 import mimetypes
 import os
 import re
@@ -30,6 +31,7 @@ MAX_ATTACHMENT_SIZE = 50_000_000
 DEFAULT_MIME_TYPE = "text/plain"
 _FORMATTED_ID = re.compile(r"^([A-Z]+)(\d+)$")
 _MIME_KEYS = ("mime_type", "MimeType", "content_type", "ContentType")
+_log = logging.getLogger("pyral.attachments")
 
 
 @dataclass(frozen=True)
@@ -256,9 +258,49 @@ class AttachmentsMixin:
         return attached == len(uploads)
 
     # -- reading -----------------------------------------------------------------------------
-    def _with_content(self: Any, raw: dict[str, Any]) -> Any:
-        """Attachment entity whose ``Content`` is the decoded bytes (None when it has none)."""
-        attachment = self._hydrator("full").hydrateInstance(raw)
+    @staticmethod
+    def _loaded_attachments(owner: Any) -> list[Any] | None:
+        """The owner's ``Attachments`` list when it is already loaded, else None."""
+        loaded = owner.__dict__.get("Attachments")
+        return loaded if isinstance(loaded, list) else None
+
+    def _attachment_entities(self: Any, owner: Any, raws: list[dict[str, Any]]) -> list[Any]:
+        """One Attachment entity per raw object, the owner's own where it already has them.
+
+        pyral 1.7.0 answered from ``artifact.Attachments`` and put the bytes on those very
+        objects, so after ``getAttachment(s)`` a script finds ``.Content`` as bytes on
+        ``artifact.Attachments[i]``.  The same holds here: an attachment the owner has loaded
+        is reused; when the owner's collection was not loaded yet, the list built here
+        becomes it.  Attachments the owner does not know (added since it was read) are new
+        entities; the owner's own list is then left as it was.
+        """
+        from pyral.entity import COLLECTION_MARKER, Persistable
+
+        state = owner.__dict__
+        loaded = self._loaded_attachments(owner)
+        known = {
+            a.__dict__.get("oid"): a
+            for a in loaded or ()
+            if isinstance(a, Persistable) and a.__dict__.get("oid") is not None
+        }
+        hydrator = self._hydrator("full")
+        entities = []
+        for raw in raws:
+            entity = known.get(raw.get("ObjectID"))
+            if entity is None:
+                entity = hydrator.hydrateInstance(raw)
+            elif not entity.__dict__.get("_hydrated"):
+                # a shell would reload itself later and lose the bytes set on it
+                hydrator.hydrateInstance(raw, existingInstance=entity)
+            entities.append(entity)
+        marker = COLLECTION_MARKER + "Attachments"
+        if marker in state:
+            del state[marker]
+            state["Attachments"] = entities
+        return entities
+
+    def _set_content(self: Any, attachment: Any, raw: dict[str, Any]) -> Any:
+        """Put the decoded bytes of ``raw``'s content on ``attachment.Content`` (None if none)."""
         content_ref = (
             (raw.get("Content") or {}).get("_ref") if isinstance(raw.get("Content"), dict) else None
         )
@@ -272,19 +314,30 @@ class AttachmentsMixin:
         return attachment
 
     def getAttachment(self: Any, artifact: Any, filename: str) -> Any:
-        """The named Attachment with ``Content`` as bytes; None if absent, False if no artifact."""
+        """The named Attachment with ``Content`` as bytes; None if absent, False if no artifact.
+
+        The entity is the one in ``artifact.Attachments`` when the artifact holds it (see
+        :meth:`_attachment_entities`).
+        """
         owner = self._attachment_owner(artifact)
         if owner is False:
             return False
-        raw = self._find_attachment(owner, os.path.basename(filename))
-        return None if raw is None else self._with_content(raw)
+        raws = self._attachment_dicts(owner)
+        name = os.path.basename(filename)
+        entities = self._attachment_entities(owner, raws)
+        for raw, entity in zip(raws, entities, strict=True):
+            if raw.get("Name") == name:
+                return self._set_content(entity, raw)
+        return None
 
     def getAttachments(self: Any, artifact: Any) -> Any:
         """Every Attachment of the artifact, each with ``Content`` as bytes ([] if none)."""
         owner = self._attachment_owner(artifact)
         if owner is False:
             return False
-        return [self._with_content(raw) for raw in self._attachment_dicts(owner)]
+        raws = self._attachment_dicts(owner)
+        entities = self._attachment_entities(owner, raws)
+        return [self._set_content(e, r) for e, r in zip(entities, raws, strict=True)]
 
     def getAttachmentNames(self: Any, artifact: Any) -> Any:
         """Names of the artifact's attachments ([] if none)."""
@@ -297,19 +350,19 @@ class AttachmentsMixin:
     def deleteAttachment(self: Any, artifact: Any, filename: str) -> Any:
         """Delete the content and the Attachment, then return the re-read artifact.
 
-        Failures print pyral's ``ERROR: Unable to delete ...`` line and return False.
+        No such artifact or no attachment of that name: False, silently, as pyral 1.7.0 (the
+        reason goes to the ``pyral.attachments`` logger).  A delete Rally refuses prints
+        pyral's ``ERROR: Unable to delete ...`` line and returns False.
         """
         owner = self._attachment_owner(artifact)
         if owner is False:
-            print(
-                f"ERROR: Unable to delete Attachment for {filename}: artifact {artifact} not found"
-            )
+            _log.info("deleteAttachment: artifact %s not found", artifact)
             return False
         name = os.path.basename(filename)
         attachments = self._attachment_dicts(owner)
         target = next((a for a in attachments if a.get("Name") == name), None)
         if target is None:
-            print(f"ERROR: Unable to delete Attachment for {name}: no attachment of that name")
+            _log.info("deleteAttachment: %s has no attachment named %r", owner.ref, name)
             return False
         content = target.get("Content") if isinstance(target.get("Content"), dict) else None
         if content and content.get("_ref"):

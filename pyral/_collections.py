@@ -52,7 +52,8 @@ class CollectionsMixin:
         if not kwargs.get("_disableAugments") and "workspace" not in present:
             params.extend(self._resolver.augments(scoping=False))
         base = f"{path}?{'&'.join(params)}"
-        hydration = "shell" if fetch_text is None else "full"
+        # Without a fetch, members that still arrive with their fields count as loaded (pyral).
+        hydration = "auto" if fetch_text is None else "full"
         limit = normalize_limit(kwargs.get("limit"))
         return self._query(base, start, limit, hydration, 1, self._target_of(path))
 
@@ -162,7 +163,7 @@ class CollectionsMixin:
         try:
             raw: Any = self.transport.send("POST", url, body=body, log_as=self._relative(url))
         except requests.RequestException as exc:
-            raw = ErrorResponse(404, str(exc))
+            raw = ErrorResponse(404, str(self._unreachable(exc, url, "POST")))
         return RallyRESTResponse(
             self.session, self.contextHelper.currentContext(), url, raw, "full", None
         )

@@ -158,13 +158,7 @@ class ContextResolver:
             if project:
                 self.project = self._connect_project(ws, project)
                 return
-            self._load_user_and_profile()
-            default_ws, default_proj = self._profile_defaults()
-            if default_ws is None or default_ws.oid != ws.oid or default_proj is None:
-                raise RallyRESTAPIError(
-                    f"The current Workspace '{ws.name}' does not contain a Project with the name of 'None'"
-                )
-            self.project = self._remember_project(ws, default_proj, by_name=False)
+            self.project = self._project_named_like_default(ws)
             return
         self._load_user_and_profile()
         default_ws, default_proj = self._profile_defaults()
@@ -197,9 +191,32 @@ class ContextResolver:
             )
         return found
 
-    def _load_user_and_profile(self) -> None:
+    def _project_named_like_default(self, ws: Target) -> Target:
+        """pyral 1.7.0's choice for ``workspace=`` without ``project=``.
+
+        The project of ``ws`` whose name equals the user's default project's name (observed
+        with pyral 1.7.0, isolated or not); with none of that name, or no default project,
+        pyral's "name of 'None'" error.  Among same-named projects the user's own default
+        project wins, then the lowest ObjectID.  Two requests: the user (whose
+        ``DefaultProject`` carries the name, so the profile is not needed) and one Project
+        query -- three with the workspace query.
+        """
+        self._load_user()
+        default = _target_from_ref("project", (self.user or {}).get("DefaultProject"))
+        hits = self._query_projects_by_name(ws, default.name) if default is not None else []
+        if not hits:
+            raise RallyRESTAPIError(
+                f"The current Workspace '{ws.name}' does not contain a Project with the name of 'None'"
+            )
+        assert default is not None
+        own = [hit for hit in hits if hit.oid == default.oid]
+        return (own or hits)[0]
+
+    def _load_user(self) -> None:
+        """The authenticated user (one request); the profile is read separately, on demand."""
         env = self._fetch(
-            f"{self.service_url}/user?fetch=ObjectID,UserName,DisplayName,UserProfile"
+            f"{self.service_url}/user?fetch=ObjectID,UserName,DisplayName,UserProfile,"
+            "DefaultProject,Subscription"
         )
         user = (
             env.object if env.kind == "ImpliedQuery" else (env.results[0] if env.results else None)
@@ -208,6 +225,16 @@ class ContextResolver:
             raise RallyRESTAPIError("Invalid credentials")
         self.user = user
         self.user_oid = user.get("ObjectID") or oid_of(user.get("_ref", ""))
+        sub = user.get("Subscription")
+        if isinstance(sub, dict) and sub.get("_ref") and not self.subscription_ref:
+            # free with the user: contexts show the subscription name as pyral's did
+            self.subscription_ref = sub["_ref"]
+            self.subscription_name = sub.get("_refObjectName") or None
+
+    def _load_user_and_profile(self) -> None:
+        if self.user is None:
+            self._load_user()
+        user = self.user or {}
         profile_ref = (user.get("UserProfile") or {}).get("_ref")
         if not profile_ref:
             self.profile = {}
@@ -348,12 +375,17 @@ class ContextResolver:
         parts.append(f"start={start}")
         return "&".join(parts)
 
-    def _query_project_by_name(self, ws: Target, name: str) -> Target | None:
+    def _query_projects_by_name(self, ws: Target, name: str) -> list[Target]:
+        """Every project of ``ws`` called ``name``, lowest ObjectID first (one request)."""
         env = self._fetch(self._project_query_url(ws, f"({name_condition('Name', name)})", 200, 1))
-        hits = [self._project_from(item) for item in env.results]
+        hits = sorted((self._project_from(item) for item in env.results), key=lambda p: p.oid)
         for hit in hits:
             self._remember_project(ws, hit)
-        return min(hits, key=lambda p: p.oid) if hits else None
+        return hits
+
+    def _query_project_by_name(self, ws: Target, name: str) -> Target | None:
+        hits = self._query_projects_by_name(ws, name)
+        return hits[0] if hits else None
 
     def first_project(self, ws: Target) -> Target | None:
         env = self._fetch(self._project_query_url(ws, None, 1, 1, order="Name"))

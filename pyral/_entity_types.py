@@ -6,12 +6,14 @@ Classes carry no state; types only a workspace knows get run-time classes from
 
 from __future__ import annotations
 
+from typing import Any
+
+from pyral import _printing
 from pyral._entity_base import (
     _DETAILS_HEAD,
     Persistable,
     present_as_entity_module,
     register_static_classes,
-    settled_state,
 )
 
 
@@ -38,27 +40,34 @@ class WorkspaceDomainObject(DomainObject):
     #: The attributes ``details()`` shows first (pyral's name for that list).
     COMMON_ATTRIBUTES = ["_type", *_DETAILS_HEAD]
 
+    def details(self) -> str:
+        """pyral 1.7.0's block: the common head, a blank line, every other attribute sorted.
+
+        Laid out by :func:`pyral._printing.entity_details`, character for character as pyral
+        printed it; values are read as attributes, so a shell loads itself first.
+        """
+        return _printing.entity_details(self)
+
 
 class User(DomainObject):
     """A Rally user."""
 
     #: Fields ``details()`` lists for a user, in pyral's order.
-    USER_ATTRIBUTES = [
-        "oid", "ref", "ObjectID", "ObjectUUID", "_ref", "_CreatedAt", "_hydrated",
-        "UserName", "DisplayName", "EmailAddress", "FirstName", "MiddleName", "LastName",
-        "ShortDisplayName", "SubscriptionAdmin", "Role", "UserPermissions", "TeamMemberships",
-        "UserProfile",
-    ]  # fmt: skip
+    USER_ATTRIBUTES = list(_printing.USER_ATTRIBUTES)
+
+    def details(self) -> str:
+        """pyral 1.7.0's block of the user's fields (None values left out)."""
+        return _printing.user_details(self)
 
 
 class UserProfile(DomainObject):
     """A user's preferences (default workspace / project, time zone...)."""
 
-    USER_PROFILE_ATTRIBUTES = [
-        "oid", "ref", "ObjectID", "ObjectUUID", "_ref", "_CreatedAt", "_hydrated",
-        "DefaultWorkspace", "DefaultProject", "TimeZone", "DateFormat", "DateTimeFormat",
-        "EmailNotificationEnabled", "SessionTimeoutSeconds", "SessionTimeoutWarning",
-    ]  # fmt: skip
+    USER_PROFILE_ATTRIBUTES = list(_printing.USER_PROFILE_ATTRIBUTES)
+
+    def details(self) -> str:
+        """pyral 1.7.0's block of the profile's fields (None values shown)."""
+        return _printing.user_profile_details(self)
 
 
 class Workspace(DomainObject):
@@ -244,18 +253,25 @@ class RecycleBinEntry(WorkspaceDomainObject):
 class RevisionHistory(WorkspaceDomainObject):
     """The revision history of an object (its ``Revisions`` load lazily)."""
 
+    def __init__(self, oid: Any, name: Any, resource_url: str | None, context: Any = None) -> None:
+        # Rally gives a history no name; pyral 1.7.0 called it 'RevisionHistory'.
+        super().__init__(
+            oid, "RevisionHistory" if name in (None, "Unknown") else name, resource_url, context
+        )
+
 
 class Revision(WorkspaceDomainObject):
     """One revision of a revision history."""
 
-    INFO_ATTRS = ["RevisionNumber", "CreationDate", "User", "Description"]
+    INFO_ATTRS = ["RevisionNumber", "Description", "CreationDate", "User"]
 
     def info(self) -> str:
-        """One-line summary: number, date, author, description (no loading)."""
-        d = settled_state(self)
-        user = d.get("User")
-        who = user.__dict__.get("Name") if isinstance(user, Persistable) else user
-        return f"{d.get('RevisionNumber')}  {d.get('CreationDate')}  {who}  {d.get('Description')}"
+        """pyral 1.7.0's two-line summary: number, date and author, then the description."""
+        user: Any = self.User
+        who = user.Name if isinstance(user, Persistable) else user
+        number = self.RevisionNumber
+        shown = f"{number:3d}" if isinstance(number, int) else f"{number!s:>3}"
+        return f"   {shown} on {self.CreationDate} by {who}\n             {self.Description}"
 
 
 class PortfolioItemPredecessorRelationship(WorkspaceDomainObject):
@@ -416,7 +432,7 @@ class Connection(WorkspaceDomainObject):
 
     def details(self) -> list[str]:  # type: ignore[override]
         """Connections give their details as a list of lines (as pyral did)."""
-        return self._detail_lines()
+        return _printing.connection_details(self)
 
 
 class PullRequest(Connection):

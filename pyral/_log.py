@@ -25,12 +25,12 @@ import contextlib
 import itertools
 import json
 import logging
-import re
 import sys
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from pyral import config
+from pyral._secrets import MASK, mask, redact
 
 ROOT_LOGGER = "pyral"
 CLIENT_LOGGER = "pyral.rally"
@@ -39,25 +39,12 @@ PAYLOAD_INDENT = " " * 28
 UNWRITABLE_DEST_WARNING = (
     "WARNING: Logging dest arg cannot be written to, proceeding with logging disabled.\n"
 )
-_MASK = "****"
+_MASK = MASK
+# A library logs; the application decides where records go.  Without a handler of its own,
+# Python's last-resort handler would print WARNING records of ``pyral.*`` on stderr, text
+# pyral 1.7.0 never wrote (issue 7: print only what pyral printed).
+logging.getLogger(ROOT_LOGGER).addHandler(logging.NullHandler())
 _counter = itertools.count(1)
-_SECRET_PARAM = re.compile(r"(?i)\b(key|apikey|api_key|password|zsessionid)=[^&\s'\"]*")
-# Shorter values could be ordinary words (a password "demo" inside "demo@example.com").
-_MIN_LITERAL_SECRET = 8
-
-
-def mask(text: str) -> str:
-    """Hide the values of secret-bearing query parameters (security token ``key=`` etc.)."""
-    return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}={_MASK}", text)
-
-
-def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """``mask`` plus literal removal of known secret values (API key, security token)."""
-    text = mask(text)
-    for secret in secrets:
-        if secret and len(secret) >= _MIN_LITERAL_SECRET and secret in text:
-            text = text.replace(secret, _MASK)
-    return text
 
 
 def new_client_logger() -> logging.Logger:

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from pyral._hints import query_hint
 from pyral.exceptions import RallyError
 
 __all__ = [
@@ -84,6 +85,7 @@ class InvalidQueryError(RallyError, ValueError):
         message = INVALID_QUERY_PREFIX + text
         if criteria is not None and str(criteria).strip() != text:
             message += f"  (criteria: {criteria!r})"
+        message += query_hint(text)  # the usual cause: State=Open instead of State = Open
         super().__init__(message)
         self.text = text
         self.criteria = criteria

@@ -133,7 +133,7 @@ class RankingMixin:
         try:
             raw = client.transport.send("POST", url, body=body, log_as=client._relative(url))
         except requests.RequestException as exc:
-            raise client._unreachable(exc, url) from exc
+            raise client._unreachable(exc, url, "POST") from exc
         response = RallyRESTResponse(
             client.session, client.contextHelper.currentContext(), url, raw, "full", None
         )

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pyral import _printing
 from pyral._class_table import static_class_for
 from pyral._entity_base import (
     VERSION_ATTRIBUTES,
@@ -164,6 +165,10 @@ class SchemaItemAttribute:
             return []
         return [allowed_value_text(v) for v in self.AllowedValues]
 
+    def __str__(self) -> str:
+        """pyral 1.7.0's block: name, type, required, then flags and allowed values."""
+        return _printing.schema_attribute_text(self)
+
     def __repr__(self) -> str:
         return f"<SchemaItemAttribute {self.ElementName} {self.AttributeType}>"
 
@@ -236,13 +241,8 @@ class SchemaItem:
         return list(reversed(chain))
 
     def __str__(self) -> str:
-        lines = [
-            f"{self.ElementName}  (TypePath {self.TypePath}, Parent {self.Parent}, "
-            f"Abstract {self.Abstract}, IDPrefix {self.IDPrefix})"
-        ]
-        for attr in self.Attributes:
-            lines.append(f"    {attr.ElementName:<32} {attr.AttributeType}")
-        return "\n".join(lines)
+        """pyral 1.7.0's text: title, operations, then a block per attribute."""
+        return _printing.schema_item_text(self)
 
     def __repr__(self) -> str:
         return f"<SchemaItem {self.TypePath}>"

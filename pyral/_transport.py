@@ -18,15 +18,18 @@ import time
 import zlib
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from requests.auth import HTTPBasicAuth
 
 from pyral import config
 from pyral._envelope import decode_body, parse_envelope
+from pyral._failures import connection_failure
 from pyral._log import mask
-from pyral.exceptions import RallyRESTAPIError
+from pyral.exceptions import RallyRESTAPIError, Reason
 
 DEFAULT_TIMEOUT = 120.0
 MAX_IN_FLIGHT = 12
@@ -234,15 +237,20 @@ class Transport:
         with self._in_flight:
             with self._count_lock:
                 self.request_count += 1
-            response = self.session.request(
-                method,
-                url,
-                data=body.encode("utf-8") if isinstance(body, str) else body,
-                timeout=timeout if timeout is not None else self.timeout,
-                verify=self.verify,
-                proxies=self.proxies,
-                stream=stream,
-            )
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    data=body.encode("utf-8") if isinstance(body, str) else body,
+                    timeout=timeout if timeout is not None else self.timeout,
+                    verify=self.verify,
+                    proxies=self.proxies,
+                    stream=stream,
+                )
+            except urllib3.exceptions.LocationValueError as exc:
+                # urllib3 rejects some host names ('a..b') only when connecting, outside
+                # requests' own exception tree: make it the requests error callers handle
+                raise requests.exceptions.InvalidURL(str(exc)) from exc
             if stream and response.status_code == 200:
                 response.__dict__[_COMPACT] = compact_body(response)
             return response
@@ -267,9 +275,15 @@ class Transport:
 
     def _fetch_token(self) -> str:
         assert self.auth_endpoint is not None
-        response = self.send("GET", self.auth_endpoint, log_as="security/authorize")
+        try:
+            response = self.send("GET", self.auth_endpoint, log_as="security/authorize")
+        except requests.RequestException as exc:
+            server = urlsplit(self.auth_endpoint).netloc
+            raise connection_failure(exc, server, self.auth_endpoint, self.timeout) from exc
         if response.status_code == 401:
-            raise RallyRESTAPIError("Invalid credentials", status_code=401)
+            raise RallyRESTAPIError(
+                "Invalid credentials", status_code=401, reason=Reason.CREDENTIALS
+            )
         env = parse_envelope(decode_body(response.content, self.auth_endpoint))
         token = env.data.get("SecurityToken")
         if response.status_code != 200 or env.errors or not token:

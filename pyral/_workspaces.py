@@ -36,16 +36,27 @@ class WorkspacesMixin:
         return [self._shell(ws, "Workspace") for ws in self._resolver.load_workspaces()]
 
     def setWorkspace(self: Any, workspaceName: str) -> None:
-        """Make another workspace current; the project becomes its default (or first) project."""
-        current = self._resolver.workspace
+        """Make another workspace current, choosing its project as pyral 1.7.0 does.
+
+        Observed with pyral 1.7.0: the new workspace's project with the current project's
+        name, when there is one (lowest ObjectID among same-named ones), else the
+        alphabetically first project of the new workspace.
+        """
+        resolver = self._resolver
+        current = resolver.workspace
         ws = self._switchable_workspace(workspaceName)
         if current is not None and ws.oid == current.oid:
             return
-        project = self._resolver.default_project_in(ws)
+        project = None
+        if resolver.project is not None and resolver.project.name:
+            try:
+                project = resolver.find_project(ws, resolver.project.name)
+            except RallyRESTAPIError:
+                project = None  # a path that does not exist in the new workspace
         if project is None:
-            project = self._resolver.first_project(ws)
-        self._resolver.workspace = ws
-        self._resolver.project = project
+            project = resolver.first_project(ws)
+        resolver.workspace = ws
+        resolver.project = project
 
     def _switchable_workspace(self: Any, workspaceName: str) -> Target:
         """The workspace ``setWorkspace(workspaceName)`` would make current, or pyral's error."""

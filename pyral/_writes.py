@@ -19,8 +19,8 @@ import requests
 from pyral import multiop
 from pyral._context import UNSET, Target
 from pyral._envelope import Envelope, decode_body, error_text, parse_envelope
-from pyral._log import redact
-from pyral.exceptions import RallyConnectionError, RallyResponseError, RallyRESTAPIError
+from pyral._failures import write_failure
+from pyral.exceptions import RallyResponseError, RallyRESTAPIError
 
 _PERMISSION_TYPES = ("WorkspacePermission", "ProjectPermission")
 #: create and update ask for the whole stored object in their answer (one round trip)
@@ -135,7 +135,14 @@ class WritesMixin:
         project: Any = "current",
         **kwargs: Any,
     ) -> Any:
-        """Create an item; returns the created entity as Rally stored it."""
+        """Create an item; returns the created entity as Rally stored it.
+
+        ``itemData`` maps field names (checked against the schema; case, display names and
+        a missing ``c_`` are corrected) to values; references may be refs or entities.
+
+        ``workspace`` / ``project`` (name, ref or entity) apply to this call only; the
+        ``projectScopeUp`` / ``projectScopeDown`` keywords are sent as :meth:`get` sends them.
+        """
         official = self._writable_name(entityName, "create")
         env, status, augments = self._write_item(
             "PUT", official, "create", itemData, workspace, project, kwargs
@@ -185,7 +192,7 @@ class WritesMixin:
         try:
             response = self.transport.send(method, url, body=body, log_as=self._relative(url))
         except requests.RequestException as exc:
-            raise self._unreachable(exc) from exc
+            raise self._unreachable(exc, self._relative(url), method) from exc
         status = response.status_code
         try:
             content = decode_body(response.content, url)
@@ -203,17 +210,14 @@ class WritesMixin:
         return parse_envelope(content, self._target_of(url)), status
 
     def _unreachable(
-        self: Any, exc: requests.RequestException, url: str | None = None
-    ) -> RallyConnectionError:
-        """pyral's error for a write that never got an answer.
+        self: Any, exc: requests.RequestException, url: str | None = None, method: str = "write"
+    ) -> RallyRESTAPIError:
+        """The error for a write that never got an answer (see ``pyral._failures``).
 
         The transport's text quotes the request URL, whose ``key=`` is the security token:
-        it is masked here, once for every kind of write.
+        the exception masks it, and the client's literal secrets are blanked too.
         """
-        detail = redact(str(exc), self._secrets())
-        return RallyConnectionError(
-            f"Target Rally host: '{self.server}' non-existent or unreachable ({detail})", url=url
-        )
+        return write_failure(exc, self.server, method, url, self.transport.timeout, self._secrets())
 
     def _oid_for_formatted_id(
         self: Any, official: str, fid: str, workspace: Any, project: Any
@@ -239,7 +243,13 @@ class WritesMixin:
         project: Any = "current",
         **kwargs: Any,
     ) -> Any:
-        """Update an item identified by ObjectID or FormattedID; returns the updated entity."""
+        """Update an item identified by ObjectID or FormattedID; returns the updated entity.
+
+        ``itemData`` holds ``ObjectID`` (or ``FormattedID``) and the fields to change.
+
+        ``workspace`` / ``project`` (name, ref or entity) apply to this call only; the
+        ``projectScopeUp`` / ``projectScopeDown`` keywords are sent as :meth:`get` sends them.
+        """
         official = self._writable_name(entityName, "update")
         if not isinstance(itemData, dict):
             raise TypeError(
@@ -278,7 +288,13 @@ class WritesMixin:
         project: Any = "current",
         **kwargs: Any,
     ) -> bool:
-        """Delete by ObjectID or FormattedID: True when Rally reports no errors, else False."""
+        """Delete by ObjectID or FormattedID: True when Rally reports no errors, else False.
+
+        Artifacts go to the recycle bin.
+
+        ``workspace`` / ``project`` (name, ref or entity) apply to this call only; the
+        ``projectScopeUp`` / ``projectScopeDown`` keywords are sent as :meth:`get` sends them.
+        """
         official = self._official_name(entityName)
         oid = itemIdent
         if self.FORMATTED_ID_PATTERN.match(str(itemIdent)):

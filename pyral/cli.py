@@ -18,9 +18,11 @@ from collections.abc import Sequence
 import requests
 
 from pyral._cli import connection
+from pyral._cli import lookback as lookback_cli
 from pyral._cli.commands import COMMANDS, Session
 from pyral._cli.errors import CliError, UsageError
 from pyral._cli.render import FORMATS
+from pyral._cli.version import version_text
 from pyral.exceptions import InvalidRallyTypeNameError, RallyError
 
 __all__ = ["build_parser", "main"]
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
+    parser.add_argument("--version", action="version", version=version_text("pyral"))
     connection.add_connection_options(parser, top_level=True)
     subs = parser.add_subparsers(dest="command", metavar="COMMAND")
     subs.required = True
@@ -132,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub("whoami", "server, user, subscription, workspace and project in use")
     formats(p, ("text", "json"), "text")
+
+    lookback_cli.add_parser(sub, formats, _positive)
 
     subs.add_parser(
         "emulator",
@@ -214,11 +219,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _message(exc: BaseException) -> str:
-    """The most useful one-line text of a client error (Rally's own messages when known)."""
-    errors = getattr(exc, "errors", None)
+    """The most useful one-line text of a client error (Rally's own messages when known).
+
+    A write error's text (kept as pyral 1.7.0 words it) lists ``ERRORS:`` and ``WARNINGS:``
+    on lines of their own, even when there are no warnings; on one line only the parts that
+    say something are kept.
+    """
+    errors = [str(e) for e in getattr(exc, "errors", None) or []]
+    warnings = [str(w) for w in getattr(exc, "warnings", None) or []]
     text = str(exc).strip() or type(exc).__name__
-    if errors and not any(str(e) in text for e in errors):
-        text = f"{text}: {'; '.join(str(e) for e in errors)}"
+    if errors and "\nERRORS:" in text:
+        text = text.split("\nERRORS:", 1)[0].strip()
+        text = f"{text}: {'; '.join(errors)}"
+        if warnings:
+            text += f" (warnings: {'; '.join(warnings)})"
+    elif errors and not any(e in text for e in errors):
+        text = f"{text}: {'; '.join(errors)}"
     return " ".join(text.split()) if "\n" in text else text
 
 

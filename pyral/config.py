@@ -17,11 +17,13 @@ working directory as arguments, so the rules can be tested without touching the 
 
 from __future__ import annotations
 
+import difflib
 import os
 import platform
 import re
 import sys
 import time
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -196,7 +198,42 @@ def parse_config_text(text: str) -> dict[str, str]:
         match = _CONFIG_SETTING_RE.match(line)
         if match and match.group(1) in _FILE_KEYS:
             found[_FILE_KEYS[match.group(1)]] = match.group(2)
+        else:
+            _warn_unknown_key(line)
     return found
+
+
+#: Anything shaped like an assignment, so that a typo (``SERVR``, ``API_KEY``, ``server``) is
+#: noticed.  Comments and blank lines never match.
+_ASSIGNMENT_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
+
+
+def _warn_unknown_key(line: str) -> None:
+    """Warn about a ``KEY = value`` line pyral's rules ignore, naming the key (never the value).
+
+    pyral 1.7.0 dropped such lines silently; a misspelt ``SERVER`` then sent the credentials to
+    the default host.  The line is still ignored (drop-in parsing), but the user hears about it.
+    """
+    match = _ASSIGNMENT_RE.match(line)
+    if not match:
+        return
+    key = match.group(1)
+    hint = ""
+    close = difflib.get_close_matches(key.upper(), list(_FILE_KEYS), n=1, cutoff=0.6)
+    if key.upper() in _FILE_KEYS:
+        hint = f" (write it as {key.upper()} = ... at the start of the line)"
+    elif close:
+        hint = f" (did you mean {close[0]}?)"
+    warnings.warn(
+        f"Rally config file setting {key!r} is not recognised and was ignored{hint}; "
+        f"the recognised keys are {', '.join(_FILE_KEYS)}",
+        ConfigKeyWarning,
+        stacklevel=4,
+    )
+
+
+class ConfigKeyWarning(UserWarning):
+    """A config file line that looks like a setting but is not one pyral reads."""
 
 
 def read_config_file(path: str | os.PathLike[str]) -> dict[str, str] | None:
@@ -234,11 +271,11 @@ def cwd_config_settings(cwd: str | os.PathLike[str]) -> dict[str, str]:
         return {}
     if CWD_CONFIG_NAME in candidates:
         return read_config_file(directory / CWD_CONFIG_NAME) or {}
-    for name in candidates:
-        sys.stderr.write(
-            f"Ignoring non-matching version of Rally config settings: {name} "
-            f"(working version: {WS_API_VERSION})\n"
-        )
+    # pyral 1.7.0 printed this notice on stdout, once, naming one of the files.
+    print(
+        f"Ignoring non-matching version of Rally config settings: {candidates[-1]} "
+        f"(working version: {WS_API_VERSION})"
+    )
     return {}
 
 

@@ -25,7 +25,12 @@ SERVICE_REQUEST_TIME_LIMIT = 120
 
 
 class RallyContext:
-    """A snapshot of who/where a request runs: server, user, workspace and project refs."""
+    """A snapshot of who/where a request runs: server, user, subscription, workspace, project.
+
+    As in pyral 1.7.0, ``workspace`` and ``project`` are *names*; the refs they stand for are
+    kept too (``_workspace_ref`` / ``_project_ref``), so two same-named projects never make
+    two contexts equal.
+    """
 
     def __init__(
         self,
@@ -44,6 +49,8 @@ class RallyContext:
         self.subs_name = subscription
         self.workspace = workspace
         self.project = project
+        self._workspace_ref: str | None = None
+        self._project_ref: str | None = None
         self._agent: Any = None
 
     def _masked_password(self) -> str | None:
@@ -80,6 +87,32 @@ class RallyContext:
     def __repr__(self) -> str:
         return self.identity()
 
+    def _key(self) -> tuple[Any, ...]:
+        """What a context *is*: where requests go, as whom, in which workspace and project.
+
+        The password is left out: it is not part of where a request runs, and a hash or a
+        comparison must never depend on a secret.
+        """
+        return (
+            self.server,
+            self.user,
+            self.service_url,
+            self.subs_name,
+            self.workspace,
+            self.project,
+            self._workspace_ref,
+            self._project_ref,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        """By value, so a snapshot taken twice with nothing changed compares equal."""
+        if not isinstance(other, RallyContext):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
 
 class RallyContextHelper:
     """pyral's context helper API on top of the client's resolver."""
@@ -89,6 +122,9 @@ class RallyContextHelper:
         self.server = server
         self.user = user
         self.password = password
+        # The last context handed out; given again while nothing it describes has changed
+        # (pyral returned one object too).  Per helper, hence per client: never shared.
+        self._last: RallyContext | None = None
 
     @property
     def _resolver(self) -> Any:
@@ -102,21 +138,58 @@ class RallyContextHelper:
     def _inflated(self) -> str | bool:
         return self._resolver.status()
 
+    def _name_of(self, ref: str | None) -> str | None:
+        """The name behind a ``workspace/<oid>`` or ``project/<oid>`` ref, when known."""
+        if ref is None:
+            return None
+        resolver = self._resolver
+        kind, _, oid_text = ref.rpartition("/")
+        oid = int(oid_text) if oid_text.isdigit() else None
+        for current in (resolver.workspace, resolver.project):
+            if current is not None and current.ref == ref:
+                return str(current.name)
+        if oid is not None and kind.endswith("workspace"):
+            known = resolver.workspaces_by_oid.get(oid)
+            return str(known.name) if known is not None else ref
+        if oid is not None and kind.endswith("project"):
+            for directory in list(resolver.projects.values()):
+                found = directory.by_oid.get(oid)
+                if found is not None:
+                    return str(found.name)
+        return ref
+
     def _context(self, workspace_ref: str | None, project_ref: str | None) -> RallyContext:
+        """The context for these refs: the current one's object when it describes them."""
+        last = self._last
+        if (
+            last is not None
+            and last._workspace_ref == workspace_ref
+            and last._project_ref == project_ref
+            and last.workspace == self._name_of(workspace_ref)
+            and last.project == self._name_of(project_ref)
+            and last.subs_name == self._resolver.subscription_name
+            and last.service_url == self.agent.service_url
+        ):
+            return last
         ctx = RallyContext(
             self.server,
             self.user,
             self.password,
             self.agent.service_url,
             self._resolver.subscription_name,
-            workspace_ref,
-            project_ref,
+            self._name_of(workspace_ref),
+            self._name_of(project_ref),
         )
+        ctx._workspace_ref = workspace_ref
+        ctx._project_ref = project_ref
         ctx._agent = self.agent
         return ctx
 
     def currentContext(self) -> RallyContext:
-        return self._context(self.currentWorkspaceRef(), self.currentProjectRef())
+        """The current context; the same object until the workspace or project changes."""
+        ctx = self._context(self.currentWorkspaceRef(), self.currentProjectRef())
+        self._last = ctx
+        return ctx
 
     def identifyContext(self, **kwargs: Any) -> tuple[RallyContext, list[str]]:
         """(context, augments) for a call with these ``workspace=`` / ``project=`` / scope kwargs."""

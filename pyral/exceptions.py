@@ -2,20 +2,45 @@
 
 pyral 1.7.0 had two unrelated ``RallyRESTAPIError`` classes (one in ``restapi``, one in
 ``context``), so ``except pyral.RallyRESTAPIError`` missed connection errors.  Here there is a
-single class; every legacy module path re-exports this very object, and scripts that match on
-``__class__.__name__`` still see the old names.
+single class; every legacy module path re-exports this very object.
+
+Rejected credentials, an unreachable or non-Rally host and TLS failures raise exactly
+``RallyRESTAPIError`` (pyral's own tests compare ``type(e).__name__``); what kind of failure
+it was is on the ``reason`` attribute (see :class:`Reason`) rather than in a subclass.
+
+No exception built here can carry a secret: the values of secret-bearing URL parameters
+(the security token ``key=``, ``apikey=``, ``password=``) are masked in the message, the
+``url`` and the ``errors``, and a client passes its literal secrets (``secrets=``) to be
+blanked wherever they appear.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+from pyral._secrets import redact
+
+
+class Reason:
+    """Values of ``RallyError.reason``: what kind of failure it was, for code to branch on."""
+
+    CREDENTIALS = "credentials"  # Rally rejected the user/password or API key
+    UNREACHABLE = "unreachable"  # refused, unknown host, connection dropped before sending
+    MALFORMED_HOST = "malformed-host"  # the server name cannot be a host[:port]
+    NOT_RALLY = "not-rally"  # the host answered, but not as Rally WSAPI (404 at connect)
+    TLS = "tls"  # the certificate could not be verified
+    NOT_HTTPS = "not-https"  # the server answered in plain HTTP on an https:// URL
+    TIMEOUT = "timeout"
+    WRITE_UNCONFIRMED = "write-unconfirmed"  # a write was sent, its answer never arrived
 
 
 class RallyError(Exception):
     """Base of every error raised by pyral.
 
     Besides the message it carries what came back from Rally, when there was a response:
-    ``status_code``, ``errors`` and ``warnings`` (lists of strings) and the request ``url``.
+    ``status_code``, ``errors`` and ``warnings`` (lists of strings), the request ``url`` (its
+    secrets masked), and ``reason`` (a :class:`Reason` value, or None for Rally's refusals).
     """
 
     def __init__(
@@ -25,24 +50,20 @@ class RallyError(Exception):
         errors: list[str] | None = None,
         warnings: list[str] | None = None,
         url: str | None = None,
+        reason: str | None = None,
+        secrets: Iterable[str | None] = (),
     ) -> None:
-        super().__init__(*args)
+        hidden = tuple(secrets)
+        super().__init__(*(redact(a, hidden) if isinstance(a, str) else a for a in args))
         self.status_code = status_code
-        self.errors = list(errors or [])
-        self.warnings = list(warnings or [])
-        self.url = url
+        self.errors = [redact(str(e), hidden) for e in errors or []]
+        self.warnings = [redact(str(w), hidden) for w in warnings or []]
+        self.url = redact(url, hidden) if url else url
+        self.reason = reason
 
 
 class RallyRESTAPIError(RallyError):
     """Rally refused an operation, or the connection/context could not be established."""
-
-
-class RallyAuthenticationError(RallyRESTAPIError):
-    """Credentials were rejected (HTTP 401)."""
-
-
-class RallyConnectionError(RallyRESTAPIError):
-    """The server could not be reached (refused, DNS, TLS, timeout)."""
 
 
 class RallyResponseError(RallyError):
@@ -70,10 +91,9 @@ class MultipleOperationError(RallyError):
 
 
 __all__ = [
+    "Reason",
     "RallyError",
     "RallyRESTAPIError",
-    "RallyAuthenticationError",
-    "RallyConnectionError",
     "RallyResponseError",
     "RallyAttributeNameError",
     "InvalidRallyTypeNameError",

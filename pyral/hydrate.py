@@ -63,7 +63,7 @@ _META_KEYS = frozenset(
 # Envelope keys a single-object read carries inside the object.
 _ENVELOPE_KEYS = frozenset(("Errors", "Warnings"))
 
-_HYDRATION_MODES = ("full", "shell")
+_HYDRATION_MODES = ("full", "shell", "auto")
 
 # Keys a top-level item brings that the entity does not keep (meta and envelope keys).
 _DROPPED_AT_TOP = frozenset(
@@ -121,7 +121,9 @@ class EntityHydrator:
     """Builds entities from WSAPI dicts for one client.
 
     ``hydration='full'`` marks top-level results as loaded (a fetch was asked for, so what is
-    missing is missing); ``'shell'`` leaves them to load on first use.
+    missing is missing); ``'shell'`` leaves them to load on first use; ``'auto'`` (collection
+    reads without a fetch) marks loaded a result that arrived with its fields (it carries its
+    ObjectID), as pyral did, and leaves a bare reference a shell.
     """
 
     def __init__(
@@ -284,7 +286,7 @@ class EntityHydrator:
         name = item.get("_refObjectName", _ABSENT)
         if name is _ABSENT:
             name = item.get("Name", "Unknown")
-        hydrated = top and self.hydration == "full"
+        hydrated = top and self._loaded(item)
         # The entity's own (key-sharing) dict is filled in __init__'s key order: CPython then
         # stores only the values, which is most of what an entity costs in memory.
         instance = object.__new__(cls)
@@ -438,8 +440,13 @@ class EntityHydrator:
             name = item.get("_refObjectName", item.get("Name", "Unknown"))
         instance = cls(_oid_from(item), name, item.get("_ref"))
         self._fill(instance, item, depth=depth, top=top)
-        instance.__dict__["_hydrated"] = top and self.hydration == "full"
+        instance.__dict__["_hydrated"] = top and self._loaded(item)
         return instance
+
+    def _loaded(self, item: dict[str, Any]) -> bool:
+        """Is a top-level ``item`` complete, by this hydrator's mode?"""
+        mode = self.hydration
+        return mode == "full" or (mode == "auto" and item.get("ObjectID") is not None)
 
     def _fast_refill_ok(self, instance: Persistable, item: dict[str, Any]) -> bool:
         """May a lazy load fill ``instance`` through :meth:`_fill_fast`?

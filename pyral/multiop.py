@@ -61,6 +61,28 @@ VALIDATION_ERROR_PREFIX = "Invalid or insufficient attributes for data items"
 SERVER_DEFAULTED = frozenset({"FlowState", "ScheduleState", "Project", "Workspace"})
 #: Item keys that identify the object to update; never sent in an update body.
 IDENTIFIERS = ("ObjectID", "FormattedID")
+#: What pyral's own entities (and dataclasses modelled on them) carry besides Rally data: their
+#: identity and bookkeeping.  A data item may hold these; they are never sent as attributes.
+PYRAL_IDENTITY = frozenset(
+    {
+        "oid",
+        "ref",
+        "_ref",
+        "_type",
+        "_refObjectName",
+        "_refObjectUUID",
+        "_objectVersion",
+        "_hydrated",
+        "_CreatedAt",
+        "_context",
+        "_client",
+        "typePath",
+    }
+)
+#: The order pyral 1.7.0 picks the one group its message names, per operation; groups of our
+#: own (UNKNOWN, and MISSING for an update without ObjectID) come after pyral's.
+_CREATE_GROUPS = ("INVALIDS", "MISSING", "MISTYPED", "UNKNOWN", "COLLECTION")
+_UPDATE_GROUPS = ("READ_ONLY", "COLLECTION", "MISTYPED", "MISSING", "UNKNOWN")
 BATCH_FETCH = "FormattedID,Name"
 
 # ISO 8601 as Rally accepts it (a 'T' between date and time, never a space).
@@ -121,12 +143,15 @@ class BatchResults(list):
 
 # --------------------------------------------------------------------------- item shapes
 def looksLikeDataInstance(target: Any) -> bool:
-    """True for the non-dict item forms: dataclass instances and pyral entities."""
+    """True for the non-dict item forms: dataclass instances, pyral entities, and any other
+    object carrying its attributes in ``__dict__`` (pyral 1.7.0 took those as well)."""
     from pyral.entity import Persistable
 
     if isinstance(target, Persistable):
         return True
-    return dataclasses.is_dataclass(target) and not isinstance(target, type)
+    if isinstance(target, (type, dict, str, bytes)):
+        return False
+    return dataclasses.is_dataclass(target) or isinstance(getattr(target, "__dict__", None), dict)
 
 
 def _item_kind(items: Sequence[Any]) -> str:
@@ -176,6 +201,24 @@ def _entity_values(entity: Any, attrs: dict[str, Any], fields: Sequence[str] | N
     return out
 
 
+def _object_values(item: Any) -> dict[str, Any]:
+    """A data object's attributes; its pyral identity (``oid``) becomes the ObjectID.
+
+    A dataclass gives its fields, any other object its ``__dict__`` (names starting with
+    ``_`` are its own bookkeeping, never Rally attributes).  ``None`` means "not given" (use
+    a dict item to clear a field).  pyral 1.7.0 took the object to update from ``oid`` when
+    the item has one, else from ``ObjectID``; so does this.
+    """
+    if dataclasses.is_dataclass(item):
+        values = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
+    else:
+        values = {k: v for k, v in vars(item).items() if not k.startswith("_")}
+    out = {k: v for k, v in values.items() if v is not None and k not in PYRAL_IDENTITY}
+    if values.get("oid") is not None:
+        out["ObjectID"] = values["oid"]
+    return out
+
+
 def _as_dicts(items: Sequence[Any], attrs: dict[str, Any], fields: Sequence[str] | None) -> list:
     from pyral.entity import Persistable
 
@@ -185,9 +228,8 @@ def _as_dicts(items: Sequence[Any], attrs: dict[str, Any], fields: Sequence[str]
             out.append(dict(item))
         elif isinstance(item, Persistable):
             out.append(_entity_values(item, attrs, fields))
-        else:  # a dataclass: None means "not given" (use a dict item to clear a field)
-            values = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
-            out.append({k: v for k, v in values.items() if v is not None})
+        else:
+            out.append(_object_values(item))
     return out
 
 
@@ -319,13 +361,44 @@ def _resolver(attrs: dict[str, Any]) -> Any:
     return resolve
 
 
-def _raise_problems(problems: dict[str, list[str]]) -> None:
-    found = {status: found for status, found in problems.items() if found}
-    if not found:
-        return
-    detail = "; ".join(f"{status} ==> {found!r}" for status, found in found.items())
-    flat = [f"{status}: {p}" for status, items in found.items() for p in items]
-    raise MultipleOperationError(f"{VALIDATION_ERROR_PREFIX}: {detail}", errors=flat)
+class _Problems:
+    """Every problem of every item, by group, in the order found."""
+
+    def __init__(self, creating: bool) -> None:
+        self.creating = creating
+        self.found: dict[str, list[tuple[int | None, str, Any, str]]] = {}
+
+    def add(
+        self, group: str, index: int | None, name: str, value: Any = None, detail: str = ""
+    ) -> None:
+        self.found.setdefault(group, []).append((index, name, value, detail or name))
+
+    def raise_any(self) -> None:
+        """Raise pyral's message for the first group found, with every problem in ``errors``.
+
+        The text is pyral 1.7.0's own (one group, each attribute named once; a list for an
+        update, a set for a create, ``(name, value)`` pairs for MISTYPED), so scripts matching
+        it keep working; ``errors`` lists every problem of every item by position.
+        """
+        if not self.found:
+            return
+        order = _CREATE_GROUPS if self.creating else _UPDATE_GROUPS
+        group = next(g for g in order if g in self.found)
+        named: list[Any] = []
+        for _, name, value, _ in self.found[group]:
+            entry = (name, value) if group == "MISTYPED" else name
+            if all(repr(entry) != repr(seen) for seen in named):
+                named.append(entry)
+        shown = ", ".join(repr(entry) for entry in named)
+        listing = f"{{{shown}}}" if self.creating else f"[{shown}]"
+        flat = [
+            f"{g}: {'fields' if index is None else f'item {index}'}: {detail}"
+            for g in order
+            for index, _, _, detail in self.found.get(g, ())
+        ]
+        raise MultipleOperationError(
+            f"{VALIDATION_ERROR_PREFIX}: {group} ==> {listing}", errors=flat
+        )
 
 
 def _vet(
@@ -338,20 +411,16 @@ def _vet(
     """Rename, check and convert every item; all problems of all items are raised together."""
     resolve = _resolver(attrs)
     wanted = None
-    problems: dict[str, list[str]] = {
-        "UNKNOWN": [],
-        "INVALIDS" if creating else "READ_ONLY": [],
-        "MISSING": [],
-        "COLLECTION": [],
-        "MISTYPED": [],
-    }
+    problems = _Problems(creating)
     ro_status = "INVALIDS" if creating else "READ_ONLY"
+    # pyral counted an attribute the type does not have as read-only in an update.
+    unknown_status = "UNKNOWN" if creating else "READ_ONLY"
     if fields:
         wanted = set()
         for name in fields:
             official = resolve(name)
             if official is None:
-                problems["UNKNOWN"].append(f"fields: {name}")
+                problems.add(unknown_status, None, str(name))
             else:
                 wanted.add(official)
     vetted = []
@@ -359,29 +428,29 @@ def _vet(
         out: dict[str, Any] = {}
         given: set[str] = set()
         for key, value in item.items():
-            if not creating and key in IDENTIFIERS:
+            if not creating and key == "ObjectID":
                 out[key] = value
                 continue
             official = resolve(key)
-            if official is None:
-                problems["UNKNOWN" if creating else "READ_ONLY"].append(f"item {index}: {key}")
+            if wanted is not None and (official or key) not in wanted:
                 continue
-            if wanted is not None and official not in wanted:
+            if official is None:
+                problems.add(unknown_status, index, str(key))
                 continue
             given.add(official)
             attr = attrs[official]
             if attr.ReadOnly:
-                problems[ro_status].append(f"item {index}: {official}")
+                problems.add(ro_status, index, official)
                 continue
             if not creating and attr.AttributeType == "COLLECTION":
-                problems["COLLECTION"].append(f"item {index}: {official}")
+                problems.add("COLLECTION", index, official)
                 continue
             try:
                 out[official] = transformToRallyValue(official, value, attr.AttributeType)
             except ValueError as exc:
-                problems["MISTYPED"].append(f"item {index}: {exc}")
+                problems.add("MISTYPED", index, official, value, str(exc))
         if not creating and _object_id(item.get("ObjectID")) is None:
-            problems["MISSING"].append(f"item {index}: ObjectID")
+            problems.add("MISSING", index, "ObjectID")
         if creating:
             for name, attr in attrs.items():
                 if (
@@ -391,9 +460,9 @@ def _vet(
                     and name not in SERVER_DEFAULTED
                     and (name not in given or out.get(name, "?") in (None, ""))
                 ):
-                    problems["MISSING"].append(f"item {index}: {name}")
+                    problems.add("MISSING", index, name)
         vetted.append(out)
-    _raise_problems(problems)
+    problems.raise_any()
     return vetted
 
 
@@ -499,7 +568,7 @@ def doBatchOperation(
     try:
         response = self.transport.send("POST", url, body=body, log_as=self._relative(url))
     except requests.RequestException as exc:
-        raise self._unreachable(exc, url) from exc
+        raise self._unreachable(exc, url, "POST") from exc
     status = response.status_code
     if status != 200:
         errors = self._errors_of(response)
@@ -643,7 +712,10 @@ def updateMultiple(
 
 
 def _with_oid(self: Any, official: str, item: dict, ws: Any) -> dict:
-    """A dict item identified only by FormattedID gets its ObjectID looked up.
+    """A dict item identified only by FormattedID gets its ObjectID looked up (pyral failed).
+
+    A FormattedID *next to* an ObjectID is an attribute to update, and read-only: pyral
+    1.7.0 refused it (READ_ONLY) before sending, and so does :func:`_vet`.
 
     FormattedIDs are unique in a workspace, so the lookup spans the whole workspace rather
     than the current project (a task lives in its story's project, not necessarily ours).
@@ -660,4 +732,5 @@ def _with_oid(self: Any, official: str, item: dict, ws: Any) -> dict:
             f"{VALIDATION_ERROR_PREFIX}: MISSING ==> ['{official} {fid} could not be located']",
             errors=[f"MISSING: {official} {fid} could not be located"],
         )
-    return {**item, "ObjectID": hit.oid}
+    # The FormattedID served as the identifier here; it is read-only, so it is not sent.
+    return {**{k: v for k, v in item.items() if k != "FormattedID"}, "ObjectID": hit.oid}

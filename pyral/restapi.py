@@ -30,7 +30,9 @@ from pyral._context import (
     oid_of,
 )
 from pyral._envelope import Envelope, decode_body, error_text, parse_envelope
+from pyral._failures import connection_failure, not_rally_text
 from pyral._log import TRANSPORT_LOGGER, LoggingTransport, LogSink, new_client_logger
+from pyral._lookback import LookbackMixin
 from pyral._pagination import (
     normalize_limit,
     normalize_pagesize,
@@ -58,11 +60,10 @@ from pyral.context import RallyContext, RallyContextHelper
 from pyral.exceptions import (
     InvalidRallyTypeNameError,
     RallyAttributeNameError,
-    RallyAuthenticationError,
-    RallyConnectionError,
     RallyError,
     RallyResponseError,
     RallyRESTAPIError,
+    Reason,
     UnreferenceableOIDError,
 )
 from pyral.query_builder import RallyUrlBuilder
@@ -129,6 +130,7 @@ class Rally(
     SchemaMethodsMixin,
     AttachmentsMixin,
     RankingMixin,
+    LookbackMixin,
 ):
     """A connection to one Rally subscription as one user, in a current workspace/project."""
 
@@ -221,29 +223,27 @@ class Rally(
         """GET a WSAPI URL and return its envelope; any failure raises with pyral's texts."""
         try:
             response = self.transport.send("GET", url, log_as=self._relative(url))
-        except requests.exceptions.SSLError as exc:
-            raise RallyConnectionError("SSL certificate verification failed", url=url) from exc
-        except requests.Timeout as exc:
-            secs = self.transport.timeout
-            raise RallyConnectionError(
-                f"Request timed out on attempt to reach {self.server} ({secs} secs)", url=url
-            ) from exc
         except requests.RequestException as exc:
-            raise RallyConnectionError(
-                f"Target Rally host: '{self.server}' non-existent or unreachable", url=url
+            raise connection_failure(
+                exc, self.server, url, self.transport.timeout, self._secrets()
             ) from exc
         status = response.status_code
         if status == 401:
-            raise RallyAuthenticationError("Invalid credentials", status_code=401, url=url)
+            raise RallyRESTAPIError(
+                "Invalid credentials", status_code=401, url=url, reason=Reason.CREDENTIALS
+            )
         if status != 200:
             errors = self._errors_of(response)
             if any("The username or password you entered is incorrect." in e for e in errors):
-                raise RallyAuthenticationError("Invalid credentials", status_code=status, url=url)
+                raise RallyRESTAPIError(
+                    "Invalid credentials", status_code=status, url=url, reason=Reason.CREDENTIALS
+                )
             if status == 404 and self._connecting:
-                raise RallyConnectionError(
-                    f"404 Target host: '{self.server}' is either not reachable or doesn't support the Rally WSAPI",
+                raise RallyRESTAPIError(
+                    not_rally_text(self.server),
                     status_code=404,
                     url=url,
+                    reason=Reason.NOT_RALLY,
                 )
             raise RallyRESTAPIError(
                 error_text(status, errors, 80), status_code=status, errors=errors, url=url
@@ -333,8 +333,12 @@ class Rally(
                 log_as=f"schema/workspace/{ws.oid}",
             )
         except requests.RequestException as exc:
-            raise RallyConnectionError(
-                f"Unable to retrieve the schema for workspace {ws.oid}: {exc}"
+            failure = connection_failure(exc, self.server, url, SCHEMA_REQUEST_TIMEOUT)
+            raise RallyRESTAPIError(
+                f"Unable to retrieve the schema for workspace {ws.oid}: {failure}",
+                url=url,
+                reason=failure.reason,
+                secrets=self._secrets(),
             ) from exc
         if response.status_code != 200:
             raise RallyRESTAPIError(
@@ -353,7 +357,16 @@ class Rally(
 
     # -- hooks the entities call back into ----------------------------------------------------
     def _absolute(self, ref: str) -> str:
+        """An absolute URL for a ref; a full URL of *this* server gets this client's scheme.
+
+        Refs copied from logs or older data may say ``http://`` for an https server; sent
+        as they are, the server drops the connection and the read looks empty.
+        """
         if ref.startswith(("http://", "https://")):
+            scheme, _, rest = ref.partition("://")
+            own_scheme = self.service_url.partition("://")[0]
+            if scheme != own_scheme and rest.split("/", 1)[0].lower() == self.server.lower():
+                return f"{own_scheme}://{rest}"
             return ref
         return f"{self.service_url}/{ref.lstrip('/')}"
 
@@ -400,9 +413,14 @@ class Rally(
             page_url = "&".join(
                 [f"{base}?pagesize={COLLECTION_PAGESIZE}", f"start={start}", *augments]
             )
-            response = self.transport.send(
-                "GET", page_url, log_as=self._relative(page_url), attrget=True
-            )
+            try:
+                response = self.transport.send(
+                    "GET", page_url, log_as=self._relative(page_url), attrget=True
+                )
+            except requests.RequestException as exc:
+                raise connection_failure(
+                    exc, self.server, page_url, self.transport.timeout, self._secrets()
+                ) from exc
             if response.status_code != 200:
                 raise RallyResponseError(
                     error_text(response.status_code, self._errors_of(response)), url=page_url
@@ -419,9 +437,14 @@ class Rally(
                 return items, total
 
     def _load_collection(self, url: str) -> list[Any]:
-        """Every member of a collection (all pages), hydrated; members load lazily if shallow."""
+        """Every member of a collection (all pages), hydrated.
+
+        A member that arrived with its fields is loaded, as pyral 1.7.0 marked it (``_hydrated``
+        true, nothing more to fetch); a bare reference stays a shell that loads itself on first
+        use (pyral marked those loaded too, and then had nothing to answer with).
+        """
         items, _ = self._collection_pages(url)
-        hydrator = self._hydrator("shell")
+        hydrator = self._hydrator("auto")
         return [hydrator.hydrateInstance(item) for item in items]
 
     # -- get / find --------------------------------------------------------------------------
@@ -456,7 +479,35 @@ class Rally(
         order: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Query ``entity``; returns a lazily paged ``RallyRESTResponse`` (or an entity with ``instance=True``)."""
+        """Query ``entity``; returns a lazily paged ``RallyRESTResponse`` (or an entity with ``instance=True``).
+
+        Nothing is fetched beyond the first page until you iterate, so a big result costs
+        only what you read.  A query Rally refuses gives a falsy response whose ``errors``
+        say why; it does not raise.
+
+        Args:
+            entity: type name as in WSAPI (``"Defect"``, ``"HierarchicalRequirement"`` or
+                ``"Story"``, ``"PortfolioItem/Feature"``), any case.
+            fetch: ``False`` (default: refs only, fields load on access), ``True`` (every
+                field), or the fields to fetch as ``"A,B"`` or a list (names are checked
+                against the schema and spelled as Rally spells them).
+            query: a condition ``'State = "Open"'`` (spaces around the operator), a list of
+                them (ANDed), or a dict ``{"State": "Open"}``.
+            order: sort such as ``"Rank"`` or ``"CreationDate desc,FormattedID"``.
+            workspace: workspace name or ref for this call only (``None``: no workspace
+                parameter at all, Rally's default for the user).
+            project: project name, path (``"Parent // Child"``) or ref for this call only;
+                ``None`` means the whole workspace.
+            projectScopeUp: also items of the projects above ``project`` (default False).
+            projectScopeDown: also items of the projects below ``project`` (default False,
+                as in pyral 1.7.0: a parent project's own items only).
+            pagesize: items per request, 1..2000 (default 500).
+            start: 1-based index of the first item (default 1).
+            limit: stop after this many items (default: all of them).
+            threads: fetch the remaining pages with up to this many parallel requests
+                (default 1, at most 12 per client).
+            instance: with exactly one match, return that entity instead of the response.
+        """
         official = self._official_name(entity)
         workspace = kwargs.get("workspace", UNSET)
         project = kwargs.get("project", UNSET)
@@ -498,7 +549,11 @@ class Rally(
         try:
             raw = self.transport.send("GET", url, log_as=self._relative(url))
         except requests.RequestException as exc:
-            raw = ErrorResponse(404, str(exc))
+            # as pyral: an error response (falsy, status 404, the reason in ``errors``)
+            failure = connection_failure(
+                exc, self.server, url, self.transport.timeout, self._secrets()
+            )
+            raw = ErrorResponse(404, str(failure))
         return RallyRESTResponse(
             self.session,
             self.contextHelper.currentContext(),
@@ -557,18 +612,23 @@ class Rally(
 
     # -- misc public members -------------------------------------------------------------------
     def obtainSecurityToken(self) -> str | None:
+        """The security token user/password sessions send with writes (None for API keys)."""
         return self.transport.security_token()
 
     def serviceURL(self) -> str:
+        """The WSAPI base URL in use, e.g. ``https://rally1.rallydev.com/slm/webservice/v2.0``."""
         return self.service_url
 
     def enableWarnings(self) -> None:
+        """Set the ``warn`` flag; kept for pyral 1.7.0 scripts, it changes nothing (quirk Q10)."""
         self._warn = True
 
     def disableWarnings(self) -> None:
+        """Clear the ``warn`` flag (no effect, as in pyral 1.7.0); read ``response.warnings``."""
         self._warn = False
 
     def warningsEnabled(self) -> bool:
+        """The ``warn`` flag as set by ``Rally(warn=...)`` or :meth:`enableWarnings`."""
         return self._warn
 
     def enableLogging(
@@ -587,6 +647,7 @@ class Rally(
             self._logAttrGet = bool(attrget)
 
     def disableLogging(self) -> None:
+        """Stop the logging :meth:`enableLogging` started; the log file stays as written."""
         self._log.disable()
         self._logDest = None
         self._logAttrGet = False

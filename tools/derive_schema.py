@@ -121,6 +121,30 @@ TYPES: list[tuple[str, str | None, str | None, str, str, dict[str, Any]]] = [
     ("UserProfile", "UserProfile", "DomainObject", "UQ", "global", {}),
 ]
 
+# Every other type of the digest is served too (``_digest_types``): its TypeDefinition and
+# standard attributes, with the operations the digest lists, except these:
+#: the digest customer's own types (a fresh Rally workspace has none of them): its
+#: BusinessInitiative portfolio level, and Investment, which the digest files under the
+#: portfolio-item URL space (``portfolioitem/investment``) and which seeds commonly use as a
+#: custom portfolio level name (serving it would make that name clash with a built-in type).
+CUSTOMER_TYPES = {"BusinessInitiative", "Investment"}
+#: operations the emulator grants beyond the digest's (whose generator missed them): the
+#: VSM* types, TestFolderStatus and SCMRepository are creatable and queryable in Rally.
+OPS_OVERRIDE: dict[str, str] = {
+    "TestFolderStatus": "CUDQ",
+    "SCMRepository": "CUDQ",
+    "VSMChange": "CUDQ",
+    "VSMComponent": "CUDQ",
+    "VSMDeploy": "CUDQ",
+    "VSMIncident": "CUDQ",
+    "VSMInvestmentCategorytoInvestmentIntentMap": "CUDQ",
+    "VSMMetricPortfolioItem": "CUDQ",
+    "VSMProductPortfolioItem": "CUDQ",
+}
+
+#: FormattedID prefixes of digest types that have a FormattedID but no prefix in the digest.
+ID_PREFIXES: dict[str, str] = {}
+
 # Portfolio-item Parent/Children are wired by pyral/emulator/schema.py from Ordinals, so
 # the digest's versions (which point at the customer's levels) are dropped.
 DROP: set[tuple[str, str]] = {
@@ -212,6 +236,11 @@ INVERSE: dict[tuple[str, str], tuple[str, str]] = {
     ("TestCase", "Results"): ("TestCaseResult", "TestCase"),
     ("TestCase", "Steps"): ("TestCaseStep", "TestCase"),
     ("TestCase", "TestSets"): ("TestSet", "TestCases"),
+    ("Artifact", "Changesets"): ("Changeset", "Artifacts"),
+    ("Changeset", "Changes"): ("Change", "Changeset"),
+    ("Changeset", "Builds"): ("Build", "Changesets"),
+    ("BuildDefinition", "Builds"): ("Build", "BuildDefinition"),
+    ("Artifact", "Connections"): ("PullRequest", "Artifact"),
     ("TestFolder", "Children"): ("TestFolder", "Parent"),
     ("TestFolder", "TestCases"): ("TestCase", "TestFolder"),
     ("Iteration", "WorkProducts"): ("SchedulableArtifact", "Iteration"),
@@ -359,8 +388,67 @@ def _lookup(table: dict[tuple[str, str], Any], chain: list[str], attr: str) -> t
     return False, None
 
 
+def _digest_types(
+    src: dict[str, Any],
+) -> list[tuple[str, str | None, str | None, str, str, dict[str, Any]]]:
+    """TYPES entries for every digest type the table does not list, parents first.
+
+    Scope is project for artifacts and for types with a Project reference, workspace for the
+    other workspace objects, global for the rest (as Rally scopes them).
+    """
+    listed = {t[0] for t in TYPES} | {t[1] for t in TYPES if t[1]} | {"Scope", "Slice"}
+    parents = {t[0]: t[2] for t in TYPES}
+    wanted = sorted(n for n in src if n not in listed and n not in CUSTOMER_TYPES)
+    wanted = ["Scope", "Slice", *wanted]
+    out: list[tuple[str, str | None, str | None, str, str, dict[str, Any]]] = []
+    while wanted:
+        progressed = False
+        for name in list(wanted):
+            spec = src[name]
+            parent = spec.get("parent")
+            if parent is not None and parent not in parents:
+                continue
+            chain = [parent] if parent else []
+            while chain and parents.get(chain[-1]):
+                chain.append(parents[chain[-1]])  # type: ignore[arg-type]
+            attrs = spec.get("attributes", {})
+            if "Artifact" in chain:
+                scope = "project"
+            elif "WorkspaceDomainObject" in chain:
+                project = attrs.get("Project", {})
+                scope = "project" if project.get("type") == "OBJECT" else "workspace"
+            else:
+                scope = "global"
+            ops = OPS_OVERRIDE.get(name) or "".join(
+                letter
+                for letter, flag in zip(
+                    "CUDQ", ("creatable", "updatable", "deletable", "queryable"), strict=True
+                )
+                if spec.get(flag)
+            )
+            extra: dict[str, Any] = {"digest_required": True}
+            if spec.get("abstract"):
+                extra["abstract"] = True
+                ops = "Q" if "Q" in ops else ""
+            if spec.get("id_prefix") and "Artifact" in chain:
+                extra["id_prefix"] = spec["id_prefix"]
+            elif name in ID_PREFIXES:
+                extra["id_prefix"] = ID_PREFIXES[name]
+            out.append((name, name, parent, ops, scope, extra))
+            parents[name] = parent
+            wanted.remove(name)
+            progressed = True
+        if not progressed:
+            raise SystemExit(f"digest types with unknown parents: {', '.join(wanted)}")
+    return out
+
+
 def _convert(
-    name: str, spec: dict[str, Any], chain: list[str], served: set[str]
+    name: str,
+    spec: dict[str, Any],
+    chain: list[str],
+    served: set[str],
+    digest_required: bool = False,
 ) -> dict[str, Any] | None:
     kind = spec["type"]
     out: dict[str, Any] = {"type": kind}
@@ -402,18 +490,21 @@ def _convert(
         out.update(extra)
         if out.get("ro") is False:
             del out["ro"]
-    if any((t, name) in REQUIRED for t in chain):
+    if any((t, name) in REQUIRED for t in chain) or (
+        digest_required and spec.get("required") and not spec.get("read_only")
+    ):
         out["req"] = True
     return out
 
 
 def derive(types_json: dict[str, Any]) -> dict[str, Any]:
     src = types_json["types"]
-    served = {t[0] for t in TYPES}
-    parents = {t[0]: t[2] for t in TYPES}
+    table = [*TYPES, *_digest_types(src)]
+    served = {t[0] for t in table}
+    parents = {t[0]: t[2] for t in table}
     resolved: dict[str, dict[str, dict[str, Any]]] = {}
     out_types = []
-    for element, source, parent, ops, scope, extra in TYPES:
+    for element, source, parent, ops, scope, extra in table:
         chain = [element]
         while parents[chain[-1]] is not None:
             chain.append(parents[chain[-1]])  # type: ignore[arg-type]
@@ -425,7 +516,7 @@ def derive(types_json: dict[str, Any]) -> dict[str, Any]:
         for name, spec in sorted(raw_attrs.items()):
             if name.startswith("c_") or (element, name) in DROP or ("*", name) in DROP:
                 continue
-            converted = _convert(name, spec, chain, served)
+            converted = _convert(name, spec, chain, served, bool(extra.get("digest_required")))
             if converted is not None:
                 attrs[name] = converted
         attrs.update(EXTRA.get(element, {}))

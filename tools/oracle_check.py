@@ -1,12 +1,16 @@
 """Differential check: the same Rally script under pyral 1.7.0 and under this project's pyral.
 
 Run it with an interpreter that has pyral 1.7.0 installed (``tox -e oracle`` builds one); it
-needs nothing from this repository on its path.  For each side it starts a fresh emulator
-(``python -m pyral.emulator --demo --tls``) from this repository in a subprocess, runs
-``oracle_scenario.py`` against it, and prints a unified diff of the two outputs.  Exit status 1
-when they differ.  Never part of CI: pyral 1.7.0 is not a dependency of this project.
+needs nothing from this repository on its path.  Every ``tools/oracle_scenario*.py`` (or the
+files given with ``--scenario``) is checked on its own: for each side a fresh emulator
+(``python -m pyral.emulator --demo --tls``) from this repository is started in a subprocess,
+the scenario runs against it, and a unified diff of the two outputs is printed.  Exit status 1
+when any scenario differs.  Never part of CI: pyral 1.7.0 is not a dependency of this project.
 
-    python tools/oracle_check.py [--ours-python PYTHON]
+A scenario that needs more servers (other seeds, plain HTTP) starts them itself with the
+interpreter named in ``PYRAL_ORACLE_EMULATOR_PYTHON``, importing from ``PYRAL_ORACLE_REPO``.
+
+    python tools/oracle_check.py [--ours-python PYTHON] [--scenario FILE ...]
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(os.environ.get("PYRAL_REPO", Path(__file__).resolve().parent.parent))
-SCENARIO = REPO / "tools" / "oracle_scenario.py"
+SCENARIOS = sorted((REPO / "tools").glob("oracle_scenario*.py"))
 APIKEY = "_oracleapikey000000000000000000000000000000"
 USER, PASSWORD = "demo@example.com", "oracle-password"
 
@@ -54,7 +58,9 @@ def start_emulator(python: str) -> tuple[subprocess.Popen[str], str]:
     return proc, url.split("://", 1)[1].rstrip("/")
 
 
-def run_side(label: str, python: str, pythonpath: str | None, emulator_python: str) -> str:
+def run_side(
+    label: str, python: str, pythonpath: str | None, emulator_python: str, scenario: Path
+) -> str:
     proc, host_port = start_emulator(emulator_python)
     try:
         env = dict(os.environ)
@@ -64,8 +70,10 @@ def run_side(label: str, python: str, pythonpath: str | None, emulator_python: s
             env.pop(name, None)
         if pythonpath:
             env["PYTHONPATH"] = pythonpath
+        env["PYRAL_ORACLE_EMULATOR_PYTHON"] = emulator_python
+        env["PYRAL_ORACLE_REPO"] = str(REPO)
         done = subprocess.run(
-            [python, str(SCENARIO), host_port, APIKEY, USER, PASSWORD],
+            [python, str(scenario), host_port, APIKEY, USER, PASSWORD],
             capture_output=True,
             text=True,
             env=env,
@@ -91,17 +99,36 @@ def main() -> int:
         default=sys.executable,
         help="interpreter that runs this project's pyral (default: this one)",
     )
-    args = parser.parse_args()
-    theirs = run_side("pyral 1.7.0", sys.executable, None, sys.executable)
-    ours = run_side("ours", args.ours_python, str(REPO), sys.executable)
-    diff = list(
-        difflib.unified_diff(
-            theirs.splitlines(), ours.splitlines(), "pyral-1.7.0", "ours", lineterm=""
-        )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        type=Path,
+        help="scenario file to run (repeatable; default: every tools/oracle_scenario*.py)",
     )
-    print(theirs)
-    if diff:
-        print("\n".join(diff))
+    args = parser.parse_args()
+    # the scenarios run with cwd=/ (so pyral 1.7.0 cannot pick up this checkout): make the
+    # paths given relative to here absolute (abspath, not realpath: a venv's python is a link)
+    ours_python = args.ours_python
+    if os.sep in ours_python:
+        ours_python = os.path.abspath(ours_python)
+    differing = []
+    for scenario in [p.resolve() for p in args.scenario or SCENARIOS]:
+        print(f"=== {scenario.name}")
+        theirs = run_side("pyral 1.7.0", sys.executable, None, sys.executable, scenario)
+        ours = run_side("ours", ours_python, str(REPO), sys.executable, scenario)
+        diff = list(
+            difflib.unified_diff(
+                theirs.splitlines(), ours.splitlines(), "pyral-1.7.0", "ours", lineterm=""
+            )
+        )
+        print(theirs)
+        if diff:
+            print("\n".join(diff))
+            differing.append(scenario.name)
+        else:
+            print(f"identical output ({scenario.name})")
+    if differing:
+        print(f"differences in: {', '.join(differing)}")
         return 1
     print("identical output")
     return 0

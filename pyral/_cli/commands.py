@@ -12,11 +12,14 @@ import re
 import sys
 from typing import Any, TextIO
 
-from pyral.exceptions import RallyAttributeNameError
+from pyral._hints import did_you_mean, query_hint
+from pyral.exceptions import InvalidRallyTypeNameError, RallyAttributeNameError, RallyError
 
 from .connection import Settings, connect
 from .errors import CliError, UsageError
 from .locate import check_response, find_item, parse_ident, raw_items
+from .lookback import run_lookback
+from .progress import Progress
 from .render import clean, columns_of, has_value, projection, write_record, write_rows
 from .schema import SchemaView
 from .values import convert, gather
@@ -67,8 +70,10 @@ def validated_fields(session: Session, td: dict[str, Any], names: list[str]) -> 
         if found not in official:
             official.append(found)
     if unknown:
+        names = [a.get("ElementName", "") for a in SchemaView.attributes(td)]
+        hints = "".join(did_you_mean(name, names) for name in unknown[:1])
         raise CliError(
-            f"unknown field(s) for {td['ElementName']}: {', '.join(unknown)} "
+            f"unknown field(s) for {td['ElementName']}: {', '.join(unknown)}{hints} "
             f"(see: pyral fields {td['ElementName']})"
         )
     return official
@@ -117,16 +122,51 @@ def run_query(ns: Any, session: Session) -> int:
     if ns.scope_up:
         kwargs["projectScopeUp"] = True
     entity = td["TypePath"] if td is not None else ns.type
-    response = session.rally.get(
-        entity, fetch=fetch, query=_query_text(ns.query), order=ns.order, **kwargs
-    )
-    check_response(response)
+    try:
+        response = session.rally.get(
+            entity, fetch=fetch, query=_query_text(ns.query), order=ns.order, **kwargs
+        )
+    except InvalidRallyTypeNameError:
+        raise CliError(
+            f"unknown type {ns.type!r}{did_you_mean(ns.type, session.schema.names())} "
+            "(see: pyral types)"
+        ) from None
+    except RallyError as exc:  # the client checks query syntax before sending
+        hint = query_hint(ns.query or [])
+        if not hint or hint in str(exc):
+            raise
+        raise CliError(f"{' '.join(str(exc).split())}{hint}") from None
+    try:
+        check_response(response)
+    except CliError as exc:
+        raise CliError(f"{exc}{query_hint(ns.query or [])}") from None
     for warning in response.warnings:
         session.warn(str(warning))
-    count = write_rows(session.out, ns.format, columns, raw_items(response))
+    total = response.resultCount if ns.limit is None else min(ns.limit, response.resultCount)
+    progress = Progress(session.err, total, ns.pagesize or getattr(response, "pageSize", 0) or 200)
+    count = write_rows(session.out, ns.format, columns, progress.wrap(raw_items(response)))
     if ns.format == "table":
         session.err.write(f"{count} of {response.resultCount} item(s)\n")
+    if not response.resultCount and not (ns.scope_down or ns.all_projects):
+        _explain_empty(session, entity, ns, kwargs)
     return 0
+
+
+def _explain_empty(session: Session, entity: str, ns: Any, kwargs: dict[str, Any]) -> None:
+    """Nothing in the project itself: say so when its child projects do hold matches.
+
+    pyral leaves projectScopeDown off, so a project whose items all live in team projects
+    below it answers with nothing; one count request tells the user which option they need.
+    """
+    kwargs = {**kwargs, "projectScopeDown": True, "pagesize": 1, "limit": 1}
+    below = session.rally.get(entity, fetch="ObjectID", query=_query_text(ns.query), **kwargs)
+    if below.errors or not below.resultCount:
+        return
+    project = getattr(session.rally.getProject(), "Name", None) or "the current project"
+    session.err.write(
+        f"pyral: no {ns.type} in {project!r} itself, but {below.resultCount} in the projects "
+        "below it: add --project-scope-down (or --all-projects for the whole workspace)\n"
+    )
 
 
 def run_show(ns: Any, session: Session) -> int:
@@ -316,4 +356,5 @@ COMMANDS = {
     "fields": run_fields,
     "allowed": run_allowed,
     "whoami": run_whoami,
+    "lookback": run_lookback,
 }

@@ -37,11 +37,21 @@ class SchemaView:
         key = _STORY_ALIASES.get(key, key).lower()
         return self._by_key.get(key)
 
+    def names(self) -> list[str]:
+        """Every name a type can be given by (for suggestions): ElementName, TypePath, Story."""
+        found = ["Story"]
+        for td in self.typedefs:
+            found += [n for n in (td.get("ElementName"), td.get("TypePath")) if isinstance(n, str)]
+        return found
+
     def require(self, name: str) -> dict[str, Any]:
         td = self.find(name)
         if td is None:
+            from pyral._hints import did_you_mean
+
             raise CliError(
-                f"unknown type {name!r} in workspace {self.workspace!r} (see: pyral types)"
+                f"unknown type {name!r}{did_you_mean(name, self.names())} in workspace "
+                f"{self.workspace!r} (see: pyral types)"
             )
         return td
 

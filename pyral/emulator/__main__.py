@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pyral-emulator",
         description="Local Rally WSAPI v2.0 emulator (HTTP server + SQLite).",
     )
+    parser.add_argument("--version", action="version", version=_version())
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=_port, default=0, help="port to bind; 0 picks a free one (default)"
@@ -39,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--password", help="password of the main user")
     parser.add_argument("--quiet", action="store_true", help="no request log on stderr")
     parser.add_argument(
+        "--allow-remote-admin",
+        action="store_true",
+        help="answer the /_emulator/ controls even when --host is not a loopback address",
+    )
+    parser.add_argument(
         "--latency",
         type=_milliseconds,
         default=0.0,
@@ -46,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="delay every WSAPI answer by MS milliseconds, like a remote Rally (default 0)",
     )
     return parser
+
+
+def _version() -> str:
+    # one version text for both command lines (installed metadata, else pyral.__version__)
+    from pyral._cli.version import version_text
+
+    return version_text("pyral-emulator")
 
 
 def _port(text: str) -> int:
@@ -93,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             keyfile=args.keyfile,
             quiet=args.quiet,
             latency=args.latency,
+            allow_remote_admin=args.allow_remote_admin,
         )
         server.start()
     except (TLSSetupError, ValueError, OSError, OverflowError) as exc:

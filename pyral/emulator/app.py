@@ -36,6 +36,7 @@ from .handlers.base import (
     Request,
     safe_paging,
 )
+from .lookback import handler as lookback_handler
 
 #: bodies above this size are refused before parsing (pyral's attachment cap is 50 MB raw).
 MAX_BODY_BYTES = 100 * 1024 * 1024
@@ -80,8 +81,12 @@ class EmulatorApp:
         quiet: bool = False,
         reset: Callable[[], None] | None = None,
         latency: float = 0.0,
+        admin: bool = True,
     ) -> None:
         self.backend = backend
+        #: False when the ``/_emulator/`` controls must refuse (a non-loopback bind without
+        #: ``allow_remote_admin``): anyone on the network could otherwise reset the store.
+        self.admin_enabled = admin
         self.ctx = HandlerContext(backend)
         self.quiet = quiet
         self.reset_hook = reset
@@ -245,6 +250,11 @@ class EmulatorApp:
             body=raw,
             base=_base_url(environ, headers),
         )
+        if path.lower().startswith(lookback_handler.ANALYTICS_PREFIX):
+            status, body, extra = lookback_handler.serve(
+                self.backend, req.method, path, query_string, headers, raw
+            )
+            return self._render(status, body, headers, extra=extra)
         split = routes.split_service_path(path)
         if split is None:
             body = serializer.operation_result(errors=[errors.unknown_endpoint(path)])
@@ -322,6 +332,8 @@ class EmulatorApp:
             return 405, serializer.operation_result(
                 errors=[errors.method_not_allowed(req.method, req.path)]
             )
+        if not self.admin_enabled and rest != "health":
+            return 403, serializer.operation_result(errors=[errors.ADMIN_REMOTE_REFUSED])
         if rest == "health":
             return 200, _emulator_body(Status="ok")
         if rest == "reset":
@@ -394,7 +406,7 @@ _JSONP_CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9
 
 def make_app(backend: Any, **options: Any) -> EmulatorApp:
     """The WSGI application for ``backend`` (options: ``log``, ``quiet``, ``reset``,
-    ``latency``)."""
+    ``latency``, ``admin``)."""
     return EmulatorApp(backend, **options)
 
 

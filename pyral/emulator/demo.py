@@ -300,6 +300,8 @@ def _demo_workspace() -> dict[str, Any]:
     add({"_type": "ConversationPost", "Artifact": {"_key": "de-0"}, "Text": "Reproduced on staging.",
          "User": _OWNERS[1]})  # fmt: skip
 
+    _add_history(objects)
+    _add_root_project_items(add)  # after the history: these have none
     return {
         "Name": DEMO_WORKSPACE,
         "State": "Open",
@@ -341,6 +343,150 @@ def _demo_workspace() -> dict[str, Any]:
         ],
         "objects": objects,
     }
+
+
+def _add_root_project_items(add: Any) -> None:
+    """A few items in the demo user's default project itself, added last.
+
+    Everything above lives in team projects below "Online Store"; without these, a first
+    ``pyral query Story`` (pyral does not scope down by default) would print nothing.  They
+    come after the other objects so every earlier ObjectID and FormattedID stays the same.
+    """
+    stories = [
+        ("root-us-0", "Store-wide announcement bar", "In-Progress", 5),
+        ("root-us-1", "Cookie consent banner", "Defined", 2),
+        ("root-us-2", "Customer reviews on product pages", "Accepted", 3),
+    ]
+    for key, name, state, points in stories:
+        add({"_type": "HierarchicalRequirement", "_key": key, "Name": name, "Project": ROOT,
+             "ScheduleState": state, "PlanEstimate": points, "Owner": _OWNERS[0],
+             "Release": {"_key": "rel-1"},
+             "Description": f"Store-wide: {name.lower()}."})  # fmt: skip
+    for k, task in enumerate(_TASK_NAMES[:2]):
+        add({"_type": "Task", "Name": f"{task}: announcement bar", "WorkProduct": {"_key": "root-us-0"},
+             "State": "In-Progress" if k == 0 else "Defined", "Estimate": 3, "ToDo": 3,
+             "Owner": _OWNERS[0], "TaskIndex": k})  # fmt: skip
+    add({"_type": "Defect", "Name": "Broken link in the footer", "Project": ROOT, "State": "Open",
+         "Severity": "Minor Problem", "Priority": "Normal", "ScheduleState": "Defined",
+         "Owner": _OWNERS[0], "SubmittedBy": _OWNERS[2], "Environment": "Production"})  # fmt: skip
+    add({"_type": "Defect", "Name": "Currency shown twice on invoices", "Project": ROOT,
+         "State": "Submitted", "Severity": "Major Problem", "Priority": "High Attention",
+         "ScheduleState": "Defined", "Owner": _OWNERS[0], "SubmittedBy": _OWNERS[3],
+         "Environment": "Production", "Requirement": {"_key": "root-us-2"}, "_key": "root-de-1"})  # fmt: skip
+    # Not a bulk-loadable type: benchmarks/bigseed.py appends its generated artifacts after
+    # the demo's own objects and tells them apart by that.
+    add({"_type": "ConversationPost", "Artifact": {"_key": "root-de-1"},
+         "Text": "Only on invoices in EUR.", "User": _OWNERS[3]})  # fmt: skip
+
+
+# -- history for the Lookback API -------------------------------------------------------
+#
+# Stories and defects get a dated ``_history`` (seed format: docs/emulator-seed-format.md)
+# that ends in exactly the state described above, so WSAPI sees the same data as before and
+# Lookback reports (cumulative flow, cycle time) have a few months to show.  Stories are
+# written in December/January, planned into Sprint 1, carried over sprint by sprint to the
+# one they are in now, and move through the schedule states during their last sprint;
+# defects go Submitted -> Open -> Fixed -> Closed from mid-November on.
+
+_SPRINT_STARTS = ["2026-02-02", "2026-02-16", "2026-03-02"]
+
+
+def _at(day: str, hour: int = 9, minutes: int = 0) -> str:
+    return f"{day}T{hour:02d}:{minutes:02d}:00.000Z"
+
+
+def _shift(day: str, days: int) -> str:
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
+
+
+def _story_history(story: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    state = story["ScheduleState"]
+    sprint_key = story["Iteration"]["_key"]
+    sprint = int(sprint_key.rsplit("-", 1)[1])
+    team_key = sprint_key[len("it-") : -len(f"-{sprint}")]
+    created: dict[str, Any] = {
+        "at": _at(_shift("2025-12-01", (n * 3) % 40), 10, n % 60),
+        "ScheduleState": "Defined",
+        "Iteration": None,
+    }
+    if story.get("Blocked"):
+        created.update({"Blocked": False, "BlockedReason": None})
+    history = [created]
+    # Planned into Sprint 1 before it started, then carried over to the sprint it is in now.
+    history.append({"at": _at("2026-01-29", 14, n % 60), "Iteration": {"_key": f"it-{team_key}-1"}})
+    for k in range(2, sprint + 1):
+        history.append(
+            {
+                "at": _at(_shift(_SPRINT_STARTS[k - 1], -3), 17, n % 60),
+                "Iteration": {"_key": f"it-{team_key}-{k}"},
+            }
+        )
+    # Work happens in the sprint before the current one ends (Sprint 3 starts today).
+    start = _SPRINT_STARTS[min(sprint, 2) - 1]
+    reached = _SCHEDULE_STATES.index(state)
+    offset = 1 + n % 3
+    for step in range(1, reached + 1):
+        day = _shift(start, offset)
+        history.append({"at": _at(day, 11, n % 60), "ScheduleState": _SCHEDULE_STATES[step]})
+        offset += 1 + (n * (step + 2)) % 5
+    if story.get("Blocked"):
+        history.append(
+            {
+                "at": _at(_shift(start, 2), 15, n % 60),
+                "Blocked": True,
+                "BlockedReason": story["BlockedReason"],
+            }
+        )
+    history.sort(key=lambda entry: entry["at"])
+    return history
+
+
+def _defect_history(defect: dict[str, Any], d: int) -> list[dict[str, Any]]:
+    reached = _DEFECT_STATES.index(defect["State"])
+    created: dict[str, Any] = {
+        "at": _at(_shift("2025-11-17", d * 4), 8, d),
+        "State": "Submitted",
+        "ScheduleState": "Defined",
+    }
+    for name in ("Resolution", "FixedInBuild"):
+        if name in defect:
+            created[name] = None
+    history = [created]
+    gaps = [0, 3, 12, 18]
+    for step in range(1, reached + 1):
+        history.append(
+            {
+                "at": _at(_shift("2025-11-17", d * 4 + gaps[step]), 13, d),
+                "State": _DEFECT_STATES[step],
+            }
+        )
+    last = history[-1] if len(history) > 1 else None
+    final: dict[str, Any] = {
+        k: defect[k] for k in ("ScheduleState", "Resolution", "FixedInBuild") if k in defect
+    }
+    if last is None:
+        last = {"at": _at(_shift("2025-11-17", d * 4 + 1), 16, d)}
+        history.append(last)
+    last.update(final)
+    return history
+
+
+def _add_history(objects: list[dict[str, Any]]) -> None:
+    """Give the demo's keyed stories and defects their dated history (see above)."""
+    stories = 0
+    for obj in objects:
+        key = str(obj.get("_key") or "")
+        if (
+            obj["_type"] == "HierarchicalRequirement"
+            and key.startswith("us-")
+            and "Iteration" in obj
+        ):
+            obj["_history"] = _story_history(obj, stories)
+            stories += 1
+        elif obj["_type"] == "Defect" and key.startswith("de-"):
+            obj["_history"] = _defect_history(obj, int(key[3:]))
 
 
 def _sandbox_workspace() -> dict[str, Any]:

@@ -366,3 +366,142 @@ def batch_entry_body(type_name: str) -> str:
 
 def batch_body_type_mismatch(sent: str, type_path: str) -> str:
     return f'Cannot parse input: the Body key "{sent}" does not name the type "{type_path}" of the Path'
+
+
+# Lookback API (analytics v2.0 snapshot queries).  Rally's own wording is not documented for
+# most of these; the texts say what was wrong and where.
+
+
+class LookbackError(WsapiError):
+    """A snapshot query Rally would refuse: HTTP 400 with the texts in ``Errors``."""
+
+    http_status = 400
+
+
+LOOKBACK_FIND_REQUIRED = 'find is required: a JSON object such as {"ObjectID": 123}'
+LOOKBACK_BODY_NOT_OBJECT = "The request body must be a JSON object of query keys"
+
+
+def lookback_bad_json(key: str, detail: str) -> str:
+    return f"Cannot parse {key} as JSON: {detail}"
+
+
+def lookback_bad_key_type(key: str, wanted: str, value: object) -> str:
+    return f"{key} must be {wanted}, got {json.dumps(value, default=str)}"
+
+
+def lookback_pagesize(value: object, limit: int) -> str:
+    return f"pagesize must be an integer from 1 to {limit}, got {json.dumps(value, default=str)}"
+
+
+def lookback_start(value: object) -> str:
+    return f"start must be an integer >= 0 (it is 0-based), got {json.dumps(value, default=str)}"
+
+
+def lookback_unknown_operator(op: str) -> str:
+    return f"Unsupported operator {op} in find"
+
+
+def lookback_operator_value(op: str, wanted: str, value: object) -> str:
+    return f"Operator {op} needs {wanted}, got {json.dumps(value, default=str)}"
+
+
+def lookback_bad_field(name: str) -> str:
+    return f"Invalid field name in find, fields, sort or hydrate: {name!r}"
+
+
+def lookback_bad_value(field: str, value: object) -> str:
+    return f"Unsupported value for {field} in find: {json.dumps(value, default=str)}"
+
+
+def lookback_bad_at(value: object) -> str:
+    return (
+        '__At must be "current" or an ISO 8601 timestamp such as "2026-02-01T00:00:00Z", '
+        f"got {json.dumps(value, default=str)}"
+    )
+
+
+def lookback_unknown_type(value: object) -> str:
+    return f"_TypeHierarchy: no type named or with TypeDefinition ObjectID {value!r}"
+
+
+def lookback_bad_sort(value: object) -> str:
+    return (
+        "sort must be an object of field names to 1 (ascending) or -1 (descending), got "
+        f"{json.dumps(value, default=str)}"
+    )
+
+
+def lookback_unknown_workspace(text: str) -> str:
+    return f"Cannot find workspace {text} (or you have no permission in it)"
+
+
+def lookback_unknown_endpoint(path: str) -> str:
+    return (
+        f"No Lookback endpoint at {path}: use "
+        "/analytics/v2.0/service/rally/workspace/<ObjectID>/artifact/snapshot/query.js"
+    )
+
+
+def lookback_method(method: str) -> str:
+    return f"Snapshot queries are sent with GET or POST, not {method}"
+
+
+LOOKBACK_UNAUTHORIZED_WARNING = (
+    "Some matching snapshots are in projects you cannot see; they were left out and their "
+    "projects are listed in UnauthorizedProjects (send removeUnauthorizedSnapshots: true "
+    "to drop them silently)"
+)
+
+
+def lookback_ignored_key(key: str) -> str:
+    return f"Ignored unknown query key {key!r}"
+
+
+# --- emulator controls, permissions and stored-value checks (issue 8) ---------------------------
+
+ADMIN_REMOTE_REFUSED = (
+    "The /_emulator/ controls are disabled because the server listens on a non-loopback "
+    "address; restart it with --allow-remote-admin to enable them."
+)
+
+
+def unstorable_text(field: str, fault: str) -> str:
+    what = "a NUL character" if fault == "nul" else "an unpaired UTF-16 surrogate"
+    return f"Could not set value for {field}: the text contains {what}, which cannot be stored"
+
+
+def unstorable_name(where: str, name: str) -> str:
+    return f'Could not read {where}: the field name "{name}" contains a character that cannot be stored'
+
+
+MAX_BATCH_ENTRIES = 1000
+
+
+def batch_too_large(count: int, limit: int) -> str:
+    return f"Batch has {count} entries; at most {limit} are allowed in one request"
+
+
+def no_permission(action: str, type_name: str) -> str:
+    # GUESS: Rally's wording for a role that is too low is not captured; this keeps the
+    # "Not authorized to perform action" prefix of its credential errors.
+    return f"Not authorized to perform action: {action} {type_name} needs a higher permission"
+
+
+ADMIN_ONLY_USERS = (
+    "Not authorized to perform action: only subscription or workspace administrators "
+    "may create, change or delete other users"
+)
+ADMIN_ONLY_SUBSCRIPTION_ADMINS = (
+    "Not authorized to perform action: only subscription administrators may change or delete "
+    "a subscription administrator or grant that role"
+)
+ADMIN_ONLY_PROFILE = (
+    "Not authorized to perform action: only an administrator may change another user's profile"
+)
+ADMIN_ONLY_SUBSCRIPTION = (
+    "Not authorized to perform action: only subscription administrators may change the subscription"
+)
+ADMIN_ONLY_WORKSPACE = (
+    "Not authorized to perform action: only workspace administrators may change workspace settings"
+)

@@ -151,8 +151,29 @@ class TypeDef:
     workspace_scoped: bool = False
 
     def attribute(self, name: str) -> AttrDef | None:
-        """Exact, case-sensitive lookup (Rally attribute names are case-sensitive)."""
-        return self.attributes.get(name)
+        """Case-sensitive lookup (Rally attribute names are case-sensitive).
+
+        A custom field may also be named without its ``c_`` prefix (``NumberofCases`` for
+        ``c_NumberofCases``), as Rally resolves it; a standard attribute of that name wins.
+        """
+        found = self.attributes.get(name)
+        if found is None and not name.startswith("c_"):
+            custom = self.attributes.get("c_" + name)
+            if custom is not None and custom.custom:
+                return custom
+        return found
+
+    def attribute_any_case(self, name: str) -> AttrDef | None:
+        """:meth:`attribute`, then the same ignoring case (write bodies and fetch lists)."""
+        found = self.attribute(name)
+        if found is not None:
+            return found
+        folded = name.lower()
+        for candidate in (folded, "c_" + folded):
+            for key, attr in self.attributes.items():
+                if key.lower() == candidate and (candidate == folded or attr.custom):
+                    return attr
+        return None
 
     def is_portfolio_item(self) -> bool:
         return self.type_path.lower().startswith("portfolioitem")
@@ -185,6 +206,53 @@ def _attr_from_spec(defining_type: str, name: str, spec: dict[str, Any]) -> Attr
     )
 
 
+def reorder_portfolio_levels(specs: list[dict[str, Any]], order: list[str]) -> list[dict[str, Any]]:
+    """Type specs with the portfolio-item levels of ``order`` (lowest first) and no others.
+
+    Real workspaces differ here: some put Epic below Feature, some have only
+    Theme/Initiative/Feature.  Each named level gets its index as Ordinal, unnamed levels are
+    dropped, and the lowest level takes over what links stories to portfolio items (its
+    ``UserStories`` collection; every attribute that targeted Feature now targets it).
+    """
+    if not order:
+        return specs
+    levels = {
+        s["element_name"]: s
+        for s in specs
+        if s.get("parent") == "PortfolioItem" and not s.get("abstract")
+    }
+    wanted = [str(n).replace(" ", "") for n in order]
+    unknown = [n for n in wanted if n not in levels]
+    if unknown or len(set(wanted)) != len(wanted):
+        raise SchemaError(
+            f"portfolio item order {order!r} must name distinct levels among "
+            f"{', '.join(sorted(levels))}"
+        )
+    lowest = wanted[0]
+    feature_attrs = dict(levels.get("Feature", {}).get("attrs", {}))
+    stories = feature_attrs.get("UserStories")
+    out: list[dict[str, Any]] = []
+    for spec in specs:
+        name = spec["element_name"]
+        if name in levels and name not in wanted:
+            continue
+        spec = dict(spec)
+        attrs = dict(spec.get("attrs", {}))
+        if name in levels:
+            spec["ordinal"] = wanted.index(name)
+            if lowest != "Feature" and name == "Feature":
+                attrs.pop("UserStories", None)
+            if name == lowest and stories is not None:
+                attrs["UserStories"] = stories
+        elif lowest != "Feature":
+            for attr, attr_spec in attrs.items():
+                if attr_spec.get("target") == "Feature":
+                    attrs[attr] = {**attr_spec, "target": lowest}
+        spec["attrs"] = attrs
+        out.append(spec)
+    return out
+
+
 class Schema:
     """A set of types; one per workspace once seed additions are applied."""
 
@@ -193,11 +261,13 @@ class Schema:
         raw: dict[str, Any],
         custom_fields: dict[str, list[dict[str, Any]]] | None = None,
         portfolio_item_types: list[dict[str, Any]] | None = None,
+        portfolio_item_order: list[str] | None = None,
     ) -> None:
         # Keep the inputs so extended() can rebuild from scratch with more additions.
         self._raw = raw
         self._custom_fields = {k: list(v) for k, v in (custom_fields or {}).items()}
         self._pi_types = list(portfolio_item_types or [])
+        self._pi_order = list(portfolio_item_order or [])
         self._types: dict[str, TypeDef] = {}
         self._aliases: dict[str, str] = {}
         self._build()
@@ -211,6 +281,7 @@ class Schema:
     def _build(self) -> None:
         specs: list[dict[str, Any]] = [dict(t) for t in self._raw["types"]]
         specs += self._portfolio_specs()
+        specs = reorder_portfolio_levels(specs, self._pi_order)
         own: dict[str, dict[str, AttrDef]] = {}
         for spec in specs:
             name = spec["element_name"]
@@ -436,9 +507,18 @@ class Schema:
         self,
         custom_fields: dict[str, list[dict[str, Any]]] | None = None,
         portfolio_item_types: list[dict[str, Any]] | None = None,
+        portfolio_item_order: list[str] | None = None,
     ) -> Schema:
-        """A new schema with these additions on top of this one's (raises SchemaError)."""
+        """A new schema with these additions on top of this one's (raises SchemaError).
+
+        ``portfolio_item_order`` (lowest level first) replaces the level order outright.
+        """
         merged = {k: list(v) for k, v in self._custom_fields.items()}
         for tname, fields in (custom_fields or {}).items():
             merged.setdefault(tname, []).extend(fields)
-        return Schema(self._raw, merged, self._pi_types + list(portfolio_item_types or []))
+        return Schema(
+            self._raw,
+            merged,
+            self._pi_types + list(portfolio_item_types or []),
+            portfolio_item_order or self._pi_order,
+        )

@@ -24,8 +24,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .lookback import seeding as lookback_seeding
+from .lookback import storage as lookback_storage
 from .schema import AttrDef, Schema, SchemaError, TypeDef
-from .store import Row, Store, make_uuid, now_iso, rank_between, to_iso
+from .store import FIRST_OID, Row, Store, make_uuid, now_iso, rank_between, to_iso
 
 __all__ = [
     "PATH_SEPARATOR",
@@ -91,6 +93,9 @@ _USER_SPECIAL = {
     "DefaultProject",
     "Workspaces",
     "TeamMemberships",
+    "WorkspaceAdmin",
+    "ProjectPermissions",
+    "ObjectID",
 }
 _WS_KEYS = {
     "Name",
@@ -101,10 +106,15 @@ _WS_KEYS = {
     "configuration",
     "custom_fields",
     "portfolio_item_types",
+    "portfolio_item_order",
+    "ObjectID",
     "projects",
     "objects",
 }
-_PROJECT_KEYS = {"Name", "Children", "Description", "Notes", "State", "Owner"}
+_PROJECT_KEYS = {"Name", "Children", "Description", "Notes", "State", "Owner", "ObjectID"}
+
+#: object directives that put a seeded artifact in the recycle bin.
+_RECYCLE_DIRECTIVES = frozenset({"_recycled", "_deleted_by", "_deletion_date"})
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _END_OF_DAY_ATTRS = {"EndDate", "ReleaseDate"}
@@ -148,7 +158,11 @@ def workspace_schema(store: Store, base_schema: Schema, workspace_oid: int) -> S
     found = per_base.get(text)
     if found is None:
         extra = json.loads(text)
-        found = base_schema.extended(extra.get("custom_fields"), extra.get("portfolio_item_types"))
+        found = base_schema.extended(
+            extra.get("custom_fields"),
+            extra.get("portfolio_item_types"),
+            extra.get("portfolio_item_order"),
+        )
         per_base[text] = found
     return found
 
@@ -173,8 +187,17 @@ def load_seed(store: Store, schema: Schema, seed: dict[str, Any]) -> SeedResult:
     unknown = set(seed) - _TOP_KEYS
     if unknown:
         raise SeedError(f"unknown top-level seed key(s): {', '.join(sorted(unknown))}")
+    from .backend.values import body_problems
+
+    problems = body_problems("seed", seed, limit=1)
+    if problems:
+        raise SeedError(problems[0])
     with store.write() as conn:
-        return _Loader(store, schema, seed, conn).run()
+        lookback_storage.install(conn)
+        loader = _Loader(store, schema, seed, conn)
+        result = loader.run()
+        lookback_seeding.finish(loader)
+        return result
 
 
 def _as_list(value: Any, what: str) -> list[Any]:
@@ -220,6 +243,29 @@ _SCHEMA_TYPES = {
     "BINARY_DATA": "binary",
     "MAP": "map",
 }
+
+
+def _reserve_oid(conn: sqlite3.Connection, oid: int) -> None:
+    """Make the store's ObjectID counter allocate above ``oid`` from now on."""
+    found = conn.execute("SELECT value FROM counters WHERE name = 'oid'").fetchone()
+    floor = found[0] if found is not None else FIRST_OID - 1
+    if oid > floor:
+        conn.execute(
+            "INSERT INTO counters(name, value) VALUES('oid', ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (oid,),
+        )
+    elif found is None:
+        conn.execute("INSERT INTO counters(name, value) VALUES('oid', ?)", (floor,))
+
+
+def _pi_order(value: Any, where: str) -> list[str]:
+    """A workspace's ``portfolio_item_order``: level names, lowest first (empty: Rally's)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise SeedError(f"{where}: portfolio_item_order must be a non-empty list of level names")
+    return list(value)
 
 
 class _Loader:
@@ -293,7 +339,21 @@ class _Loader:
         if td.attribute("LastUpdateDate"):
             base["LastUpdateDate"] = base["CreationDate"]
         base.update(data)
+        from .backend import computed  # late: the backend package imports this module
+
+        computed.fill_booleans(td, base)
         return Row(oid, td.element_name, workspace, project, None, None, False, 1, base)
+
+    def _explicit_oid(self, value: Any, where: str) -> int | None:
+        """A seed-given ObjectID, checked and reserved (later ids are allocated above it)."""
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**53:
+            raise SeedError(f"{where}: ObjectID must be a positive integer, got {value!r}")
+        if value in self.rows or self.store_has(value):
+            raise SeedError(f"{where}: ObjectID {value} is already used")
+        _reserve_oid(self.conn, value)
+        return value
 
     def _insert(self, row: Row, name_key: str | None = "Name") -> Row:
         self.store.insert(row, self.conn)
@@ -399,7 +459,9 @@ class _Loader:
         data.update(self._plain_attrs(td, attrs, where))
         if not data.get("EmailAddress"):
             data.pop("EmailAddress")
-        row = self._new_row(td, None, None, data)
+        row = self._new_row(
+            td, None, None, data, oid=self._explicit_oid(user.get("ObjectID"), where)
+        )
         profile_td = self.base.get("UserProfile")
         profile = self._new_row(
             profile_td,
@@ -446,9 +508,11 @@ class _Loader:
                 if name not in self.result.workspaces:
                     raise SeedError(f"{where}: unknown workspace {name!r} in Workspaces")
                 ws_oids.append(self.result.workspaces[name])
+        ws_oids += [w for w in self._user_roles(user, row, where) if w not in ws_oids]
         for ws in ws_oids:
             self.store.grant(row.oid, ws, self.conn)
         default_ws = user.get("DefaultWorkspace")
+        no_default = "DefaultWorkspace" in user and default_ws is None
         ws_oid: int | None = None
         if default_ws is not None:
             if default_ws not in self.result.workspaces:
@@ -456,11 +520,13 @@ class _Loader:
             ws_oid = self.result.workspaces[default_ws]
             if ws_oid not in ws_oids:
                 raise SeedError(f"{where}: DefaultWorkspace {default_ws!r} is not in Workspaces")
-        elif ws_oids:
+        elif ws_oids and not no_default:
             ws_oid = ws_oids[0]
         proj_oid: int | None = None
         default_proj = user.get("DefaultProject")
-        if default_proj is not None:
+        if "DefaultProject" in user and default_proj is None:
+            pass  # a user with no default project, as real subscriptions have
+        elif default_proj is not None:
             if ws_oid is None:
                 raise SeedError(f"{where}: DefaultProject needs a workspace")
             proj_oid = self._project_ref(ws_oid, default_proj, f"{where}: DefaultProject")
@@ -477,6 +543,43 @@ class _Loader:
         row.data["DefaultProject"] = proj_oid
         self.store.save(row, self.conn)
 
+    def _user_roles(self, user: dict[str, Any], row: Row, where: str) -> list[int]:
+        """Store ``WorkspaceAdmin`` and ``ProjectPermissions``; return the workspaces they name.
+
+        Both are optional: a user granted a workspace without them is Editor on all its
+        projects (see :mod:`pyral.emulator.backend.permissions`).
+        """
+        from .backend import permissions
+
+        admin = user.get("WorkspaceAdmin")
+        declared = user.get("ProjectPermissions")
+        if admin is None and declared is None:
+            return []
+        roles = permissions.UserRoles()
+        named: list[int] = []
+        for name in _as_list(admin, f"{where}: WorkspaceAdmin"):
+            if name not in self.result.workspaces:
+                raise SeedError(f"{where}: unknown workspace {name!r} in WorkspaceAdmin")
+            roles.workspace_admin.add(self.result.workspaces[name])
+            named.append(self.result.workspaces[name])
+        for ws_name, projects in _as_dict(declared or {}, f"{where}: ProjectPermissions").items():
+            if ws_name not in self.result.workspaces:
+                raise SeedError(f"{where}: unknown workspace {ws_name!r} in ProjectPermissions")
+            ws = self.result.workspaces[ws_name]
+            chosen = roles.projects.setdefault(ws, {})
+            label = f"{where}: ProjectPermissions[{ws_name!r}]"
+            for path, role_name in _as_dict(projects, label).items():
+                role = permissions.role_from_name(role_name)
+                if role is None:
+                    raise SeedError(
+                        f"{label}: role {role_name!r} is not one of "
+                        "'No Access', 'Viewer', 'Editor', 'Project Admin'"
+                    )
+                chosen[self._project_ref(ws, path, label)] = role
+            named.append(ws)
+        permissions.save_roles(self.store, row.oid, roles, self.conn)
+        return named
+
     # -- workspaces ------------------------------------------------------------------
 
     def _workspace(self, ws: dict[str, Any], i: int) -> None:
@@ -488,7 +591,7 @@ class _Loader:
         if unknown:
             raise SeedError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         ws_td = self.base.get("Workspace")
-        ws_oid = self.store.new_oid(self.conn)
+        ws_oid = self._explicit_oid(ws.get("ObjectID"), where) or self.store.new_oid(self.conn)
         # Schema additions first: custom fields get their AttributeDefinition oids here.
         custom = _as_dict(ws.get("custom_fields") or {}, f"{where}: custom_fields")
         custom_fields: dict[str, list[dict[str, Any]]] = {}
@@ -516,21 +619,26 @@ class _Loader:
                 not isinstance(states, list) or not all(isinstance(s, str) for s in states)
             ):
                 raise SeedError(f"{where}: States of {p.get('Name')!r} must be a list of names")
+        pi_order = _pi_order(ws.get("portfolio_item_order"), where)
         try:
             schema = (
-                self.base.extended(custom_fields, pi_types)
-                if custom_fields or pi_types
+                self.base.extended(custom_fields, pi_types, pi_order)
+                if custom_fields or pi_types or pi_order
                 else self.base
             )
         except SchemaError as exc:
             raise SeedError(f"{where}: {exc}") from None
-        if custom_fields or pi_types:
-            self.store.set_meta(
-                schema_meta_key(ws_oid),
-                json.dumps({"custom_fields": custom_fields, "portfolio_item_types": pi_types}),
-                self.conn,
-            )
-        version = _schema_version(ws_oid, custom_fields, pi_types)
+        if custom_fields or pi_types or pi_order:
+            additions: dict[str, Any] = {
+                "custom_fields": custom_fields,
+                "portfolio_item_types": pi_types,
+            }
+            if pi_order:
+                additions["portfolio_item_order"] = pi_order
+            self.store.set_meta(schema_meta_key(ws_oid), json.dumps(additions), self.conn)
+        version = _schema_version(
+            ws_oid, custom_fields, pi_types, *([pi_order] if pi_order else [])
+        )
         cfg_td = self.base.get("WorkspaceConfiguration")
         cfg_data: dict[str, Any] = {
             "DateFormat": "yyyy-MM-dd",
@@ -584,6 +692,9 @@ class _Loader:
             self._project(ws_oid, name, version, _as_dict(p, f"{where}: project"), None, "")
         for n, obj in enumerate(_as_list(ws.get("objects"), f"{where}: objects")):
             self._object(schema, ws_oid, name, _as_dict(obj, f"{where}: objects[{n}]"), n)
+        from .backend import computed  # late: the backend package imports this module
+
+        computed.recompute_workspace(computed.StoreEnv(self.store, self.conn, schema), ws_oid)
 
     def _typedefs(self, schema: Schema, ws: int) -> None:
         td_td = schema.get("TypeDefinition")
@@ -734,7 +845,7 @@ class _Loader:
             "Owner": self._user_ref(p["Owner"], f"{where}: Owner") if p.get("Owner") else None,
             "SchemaVersion": version,
         }
-        row = self._new_row(td, ws, None, data)
+        row = self._new_row(td, ws, None, data, oid=self._explicit_oid(p.get("ObjectID"), where))
         self._history(row, ws, self.creator)
         self._insert(row)
         self.result.projects[ws_name][path] = row.oid
@@ -900,7 +1011,7 @@ class _Loader:
             raise SeedError(f"{where}: _key must be a unique string")
         data: dict[str, Any] = {}
         for name, value in obj.items():
-            if name in ("_type", "_key"):
+            if name in ("_type", "_key", "_history", "ObjectID") or name in _RECYCLE_DIRECTIVES:
                 continue
             if name.startswith("_"):
                 raise SeedError(f"{where}: unknown directive {name!r}")
@@ -935,7 +1046,10 @@ class _Loader:
         for attr in td.attributes.values():
             if attr.required and data.get(attr.name) in (None, "") and attr.name != "Project":
                 raise SeedError(f"{where}: {attr.name} is required")
-        row = self._new_row(td, ws, project, data)
+        recycled = self._recycle_directives(schema, td, obj, where)
+        row = self._new_row(
+            td, ws, project, data, oid=self._explicit_oid(obj.get("ObjectID"), where)
+        )
         if td.id_prefix:
             row.fid_num = self.store.next_fid(ws, td.element_name, self.conn)
             row.data["FormattedID"] = f"{td.id_prefix}{row.fid_num}"
@@ -947,11 +1061,57 @@ class _Loader:
             row.data["CreatedBy"] = self.creator
         if td.attribute("RevisionHistory"):
             self._history(row, ws, row.data.get("CreatedBy") or self.creator)
+        if recycled is not None:
+            row.recycled = True
+            row.data["Recycled"] = True
         self._insert(row)
+        lookback_seeding.note_object(self, schema, ws, td, row, obj.get("_history"), where)
         if key is not None:
             self.result.keys[key] = row.oid
         if td.element_name == "TestCaseResult":
             self._update_last_result(row)
+        if recycled is not None:
+            self._bin_entry(schema, td, ws, row, *recycled)
+
+    def _recycle_directives(
+        self, schema: Schema, td: TypeDef, obj: dict[str, Any], where: str
+    ) -> tuple[int | None, str] | None:
+        """``_recycled`` (with ``_deleted_by``, ``_deletion_date``): (deleter, date) or None."""
+        flag = obj.get("_recycled")
+        extra = [k for k in ("_deleted_by", "_deletion_date") if k in obj]
+        if flag is None or flag is False:
+            if extra:
+                raise SeedError(f'{where}: {", ".join(extra)} needs "_recycled": true')
+            return None
+        if flag is not True:
+            raise SeedError(f"{where}: _recycled must be true or false")
+        if not schema.is_a(td.element_name, "Artifact"):
+            raise SeedError(f"{where}: only artifacts go to the recycle bin")
+        by = obj.get("_deleted_by")
+        deleter = self._user_ref(by, f"{where}: _deleted_by") if by is not None else self.creator
+        date = obj.get("_deletion_date")
+        when = self._date(date, "_deletion_date") if date is not None else self.now
+        return deleter, when
+
+    def _bin_entry(
+        self, schema: Schema, td: TypeDef, ws: int, row: Row, deleter: int | None, when: str
+    ) -> None:
+        """The RecycleBinEntry Rally shows for a seeded recycled artifact."""
+        entry_td = schema.get("RecycleBinEntry")
+        entry = self._new_row(
+            entry_td,
+            ws,
+            None,
+            {
+                "ID": row.data.get("FormattedID"),
+                "Name": row.data.get("Name"),
+                "Type": self.result.typedefs[ws].get(td.element_name),
+                "DeletedBy": deleter,
+                "DeletionDate": when,
+                "ItemOID": row.oid,
+            },
+        )
+        self._insert(entry, None)
 
     def _bottom_rank(self, ws: int) -> str | None:
         if ws not in self.last_rank:

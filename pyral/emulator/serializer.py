@@ -23,6 +23,9 @@ from typing import Any, Protocol
 
 from .store import make_uuid
 
+#: a UTF-16 surrogate left unpaired in a Python string (paired ones are already combined).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 API_MAJOR = "2"
 API_MINOR = "0"
 SERVICE_PATH = "/slm/webservice/v2.0"
@@ -86,6 +89,8 @@ SHALLOW = FetchSpec("none")
 
 def parse_iso(text: str) -> datetime | None:
     """Parse the stored ``YYYY-MM-DDTHH:MM:SS.mmmZ`` form (lenient about the fraction)."""
+    if not isinstance(text, str):  # a damaged stored value must not fail the whole read
+        return None
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (TypeError, ValueError):
@@ -124,7 +129,12 @@ def dumps(body: Any, *, pretty: bool = False) -> bytes:
     Replacing after encoding is safe because ``<`` can only occur inside JSON strings.
     """
     text = json.dumps(body, indent=2 if pretty else None, ensure_ascii=False)
-    return text.replace("<", "\\u003C").encode("utf-8")
+    try:
+        return text.replace("<", "\\u003C").encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate stored before writes were checked (or echoed from a refused
+        # request) must not turn a whole listing into a 500: show it as U+FFFD.
+        return _LONE_SURROGATE.sub("\ufffd", text).replace("<", "\\u003C").encode("utf-8")
 
 
 def _display_name(name: str) -> str:
@@ -340,6 +350,10 @@ class Serializer:
                 chosen.add(name)
             elif name.lower() in lower:
                 chosen.add(lower[name.lower()])
+            else:
+                custom = td.attribute_any_case(name) if hasattr(td, "attribute_any_case") else None
+                if custom is not None and custom.name in known:
+                    chosen.add(custom.name)
         return chosen
 
     def _value(self, row: Any, td: Any, name: str) -> Any:
@@ -384,7 +398,8 @@ class Serializer:
         }
         count = self.source.collection_count(row, attr)
         if attr.name in NAME_ARRAY_COLLECTIONS:
-            stored = row.data.get(attr.name) or []
+            stored = row.data.get(attr.name)
+            stored = stored if isinstance(stored, list) else []
             oids = [int(o) for o in stored if isinstance(o, int) or str(o).isdigit()]
             found = self._rows(oids)
             out["_tagsNameArray"] = [self._name_preview(found[o]) for o in oids if o in found]
@@ -441,8 +456,15 @@ def _typedef_ref(service: str, td: Any) -> dict:
     }
 
 
-def attrdef_json(service: str, td: Any, attr: Any, lookup: Any = None) -> dict:
-    """One inline AttributeDefinition of the schema endpoint (keys pyral reads, all present)."""
+def attrdef_json(
+    service: str, td: Any, attr: Any, lookup: Any = None, allowed_count: Any = None
+) -> dict:
+    """One inline AttributeDefinition of the schema endpoint (keys pyral reads, all present).
+
+    A reference attribute's AllowedValues is a collection summary like every other one
+    (``_ref``, ``_type``, ``Count``); ``allowed_count(td, attr)`` gives the number of items
+    its URL lists (0 when not given: most references list none).
+    """
     oid = attrdef_oid(td, attr)
     kind = str(attr.attr_type)
     allowed = list(attr.allowed_values or [])
@@ -451,7 +473,12 @@ def attrdef_json(service: str, td: Any, attr: Any, lookup: Any = None) -> dict:
         target = lookup(attr.target) if (lookup and attr.target) else None
         if target is not None:
             avt = _typedef_ref(service, target)
-        allowed_values: Any = {"_ref": f"{service}/AttributeDefinition/{oid}/AllowedValues"}
+        allowed_values: Any = {
+            **_VERSION,
+            "_ref": f"{service}/AttributeDefinition/{oid}/AllowedValues",
+            "_type": "AllowedAttributeValue",
+            "Count": int(allowed_count(td, attr)) if allowed_count is not None else 0,
+        }
     else:
         allowed_values = [{"StringValue": str(v)} for v in allowed]
     display = getattr(attr, "display_name", None) or _display_name(attr.name)
@@ -479,14 +506,14 @@ def attrdef_json(service: str, td: Any, attr: Any, lookup: Any = None) -> dict:
     }
 
 
-def typedef_json(service: str, td: Any, lookup: Any = None) -> dict:
+def typedef_json(service: str, td: Any, lookup: Any = None, allowed_count: Any = None) -> dict:
     """One TypeDefinition with inline Attributes, as pyral's schema loader needs it."""
     parent = getattr(td, "parent", None)
     if isinstance(parent, str):
         parent = lookup(parent) if lookup else None
     oid = typedef_oid(td)
     attributes = [
-        attrdef_json(service, td, attr, lookup)
+        attrdef_json(service, td, attr, lookup, allowed_count)
         for name, attr in sorted(td.attributes.items())
         if name not in SECRET_ATTRIBUTES and not name.startswith("_")
     ]

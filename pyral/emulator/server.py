@@ -25,7 +25,13 @@ from urllib.parse import unquote, urlsplit
 from . import serializer
 from .app import DISCONNECT_KEY, MAX_BODY_BYTES, EmulatorApp, make_app
 from .faults import FaultRule, make_rule
-from .tls import CertificatePair, certificate, server_context
+from .tls import (
+    CertificatePair,
+    answer_plain_http,
+    certificate,
+    is_plain_http,
+    server_context,
+)
 
 #: seconds an idle keep-alive connection is kept open.
 IDLE_TIMEOUT = 120
@@ -172,6 +178,31 @@ class _WSGIRequestHandler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
 
+def is_loopback(host: str) -> bool:
+    """Is ``host`` (what the server binds) reachable only from this machine?
+
+    ``localhost`` and names resolving only to loopback addresses count; the wildcard
+    addresses (``0.0.0.0``, ``::``, empty) and anything unresolvable do not.
+    """
+    import ipaddress
+
+    text = (host or "").strip().strip("[]")
+    if not text:
+        return False
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(text, None)
+    except OSError:
+        return False
+    addresses = {info[4][0] for info in infos}
+    return bool(addresses) and all(
+        ipaddress.ip_address(str(a).split("%", 1)[0]).is_loopback for a in addresses
+    )
+
+
 def _status_phrase(code: int) -> str:
     try:
         return HTTPStatus(code).phrase
@@ -196,6 +227,8 @@ class _Server(ThreadingHTTPServer):
         """Runs on the connection's thread: TLS handshake here, then serve it."""
         if self.ssl_context is not None:
             request.settimeout(30)
+            if self._plain_http(request):
+                return
             try:
                 request = self.ssl_context.wrap_socket(request, server_side=True)
             except (OSError, ValueError):
@@ -211,6 +244,28 @@ class _Server(ThreadingHTTPServer):
         finally:
             with self._open_lock:
                 self._open.discard(request)
+
+    def _plain_http(self, request: socket.socket) -> bool:
+        """Answer ``http://`` on the HTTPS port as Rally does (301 to ``https://``).
+
+        Peeks at the first byte without consuming it; True when the connection was plain
+        HTTP and has been answered and closed.
+        """
+        try:
+            first = request.recv(1, socket.MSG_PEEK)
+        except OSError:
+            first = b""
+        if not is_plain_http(first):
+            return False
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        fallback = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        with contextlib.suppress(OSError):
+            answer_plain_http(request, fallback)
+        with contextlib.suppress(OSError):
+            request.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            request.close()
+        return True
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Client disconnects are routine; anything else is printed by the app already."""
@@ -229,7 +284,8 @@ class EmulatorServer:
     Pass a ready ``backend``, or let the server build one: a SQLite store at ``db`` (a temp
     file when None) loaded with ``seed`` (a dict or a seed-file path) and/or ``demo`` data.
     ``latency`` (seconds) and :meth:`inject_fault` make it behave like a slow or failing
-    Rally; both are off unless asked for.
+    Rally; both are off unless asked for.  The ``/_emulator/`` controls refuse when ``host`` is
+    not a loopback address, unless ``allow_remote_admin``.
     """
 
     def __init__(
@@ -247,8 +303,11 @@ class EmulatorServer:
         quiet: bool = False,
         log: Any = None,
         latency: float = 0.0,
+        allow_remote_admin: bool = False,
     ) -> None:
         self.host = host
+        #: the ``/_emulator/`` controls answer only on a loopback bind unless asked for.
+        self.admin_enabled = allow_remote_admin or is_loopback(host)
         self.port = port
         self.tls = tls or bool(certfile) or bool(keyfile)
         self.certfile = certfile
@@ -268,6 +327,7 @@ class EmulatorServer:
             log=log,
             reset=self._reset if self._owns_backend else None,
             latency=latency,
+            admin=self.admin_enabled,
         )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

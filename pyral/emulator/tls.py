@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import tempfile
@@ -83,3 +84,62 @@ def server_context(pair: CertificatePair) -> ssl.SSLContext:
     except (ssl.SSLError, OSError) as exc:
         raise TLSSetupError(f"cannot load certificate/key: {exc}") from exc
     return context
+
+
+#: the first byte of every TLS connection (a handshake record); anything else is plain text.
+TLS_HANDSHAKE_BYTE = 0x16
+#: how much of a plain-HTTP request head is read before answering (the rest is discarded).
+PLAIN_HEAD_LIMIT = 64 * 1024
+
+
+def is_plain_http(first: bytes) -> bool:
+    """Does a connection's first byte say plain HTTP rather than a TLS handshake?
+
+    Only letters start an HTTP request line (``GET``, ``POST``...), so a client speaking
+    ``http://`` to the HTTPS port is told apart from TLS without consuming a byte.
+    """
+    return bool(first) and first[0] != TLS_HANDSHAKE_BYTE and first[:1].isalpha()
+
+
+def redirect_target(head: bytes, fallback_host: str) -> str:
+    """The ``https://`` URL a plain-HTTP request head asked for (its Host, else ours)."""
+    text = head.decode("latin-1")
+    lines = text.split("\r\n") if "\r\n" in text else text.split("\n")
+    parts = lines[0].split() if lines else []
+    target = parts[1] if len(parts) >= 2 else "/"
+    if "://" in target:  # absolute-form: keep only the path and query
+        target = "/" + target.split("://", 1)[1].partition("/")[2]
+    if not target.startswith("/"):
+        target = "/" + target
+    host = fallback_host
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if sep and name.strip().lower() == "host" and value.strip():
+            host = value.strip()
+            break
+    safe_target = "".join(ch for ch in target if 32 < ord(ch) < 127)
+    safe_host = "".join(ch for ch in host if 32 < ord(ch) < 127 and ch not in "/\\?#@")
+    return f"https://{safe_host or fallback_host}{safe_target}"
+
+
+def redirect_response(location: str) -> bytes:
+    """Rally's answer to ``http://``: a permanent redirect to the ``https://`` URL."""
+    body = b""
+    return (
+        "HTTP/1.1 301 Moved Permanently\r\n"
+        f"Location: {location}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode("latin-1") + body
+
+
+def answer_plain_http(sock: socket.socket, fallback_host: str) -> None:
+    """Read a plain-HTTP request head from ``sock`` and answer it with the redirect."""
+    head = b""
+    while b"\r\n\r\n" not in head and b"\n\n" not in head and len(head) < PLAIN_HEAD_LIMIT:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    sock.sendall(redirect_response(redirect_target(head, fallback_host)))

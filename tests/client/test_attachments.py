@@ -171,8 +171,12 @@ def test_delete_attachment(wrally, fresh_wire, defect, binfile, capsys):
     assert wrally.getAttachmentNames(defect) == ["keep.txt"]
     with pytest.raises(RallyRESTAPIError, match="Unreferenceable"):
         wrally._read_back("AttachmentContent", content_oid, [])
+    capsys.readouterr()
+    # Nothing of that name (any more), no such artifact: False and nothing printed, as pyral.
     assert wrally.deleteAttachment(defect, "all-bytes.bin") is False
-    assert "ERROR: Unable to delete Attachment for all-bytes.bin" in capsys.readouterr().out
+    assert wrally.deleteAttachment(defect, "absent.txt") is False
+    assert wrally.deleteAttachment("DE999999", "absent.txt") is False
+    assert capsys.readouterr() == ("", "")
 
 
 def test_failed_attachment_create_removes_its_content(wrally, fresh_wire, defect, binfile):
@@ -213,3 +217,40 @@ def test_attach_log_example_script(capsys):
     assert module.main([]) == 0
     out = capsys.readouterr().out
     assert "Attached build-4711.log" in out and "intact=True" in out
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+    b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02"
+    b"\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_attachments_of_the_artifact_carry_the_bytes(wrally, defect, tmp_path):
+    """After getAttachment(s) the artifact's own Attachment objects hold the bytes (pyral)."""
+    (tmp_path / "pixel.png").write_bytes(PNG)
+    (tmp_path / "note.txt").write_bytes(b"note")
+    wrally.addAttachment(defect, str(tmp_path / "pixel.png"), mime_type="image/png")
+    wrally.addAttachment(defect, str(tmp_path / "note.txt"))
+    art = wrally.get("Defect", fetch=True, query=f"ObjectID = {defect.oid}", instance=True)
+    # Before: each Content is the AttachmentContent entity, as in pyral 1.7.0.
+    assert [type(a.Content).__name__ for a in art.Attachments] == ["AttachmentContent"] * 2
+    assert all(a._hydrated for a in art.Attachments)
+    got = wrally.getAttachments(art)
+    assert [g is a for g, a in zip(got, art.Attachments, strict=True)] == [True, True]
+    assert [a.Content for a in art.Attachments] == [PNG, b"note"]
+    # Byte-exact PNG, also through a fresh read and a single getAttachment.
+    again = wrally.get("Defect", fetch=True, query=f"ObjectID = {defect.oid}", instance=True)
+    pixel = wrally.getAttachment(again, "pixel.png")
+    assert pixel is again.Attachments[0] and pixel.Content == PNG
+    assert type(again.Attachments[1].Content).__name__ == "AttachmentContent"
+    # A second read works (pyral 1.7.0 failed on the bytes left by the first).
+    assert wrally.getAttachment(again, "pixel.png").Content == PNG
+
+
+def test_get_attachments_installs_a_pending_collection(wrally, defect, binfile):
+    wrally.addAttachment(defect, binfile)
+    art = wrally.get("Defect", fetch=True, query=f"ObjectID = {defect.oid}", instance=True)
+    assert "Attachments" not in art.__dict__  # still a pending collection
+    [att] = wrally.getAttachments(art)
+    assert art.Attachments == [att] and art.Attachments[0].Content == ALL_BYTES

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -114,13 +115,16 @@ def test_validation_happens_before_anything_is_sent(wrally, spy, story):
     ]
     with pytest.raises(MultipleOperationError) as err:
         wrally.createMultiple("Task", bad)
-    text = str(err.value)
-    assert text.startswith("Invalid or insufficient attributes for data items: ")
-    assert "MISSING ==> ['item 1: Name']" in text
-    assert "INVALIDS ==> ['item 2: FormattedID']" in text
-    assert "MISTYPED ==> [\"item 3: TaskIndex: 'three' is not an INTEGER\"]" in text
-    assert "UNKNOWN ==> ['item 4: Colour']" in text
-    assert len(err.value.errors) == 4
+    # The message is pyral 1.7.0's (its first group only); errors holds every problem.
+    assert str(err.value) == (
+        "Invalid or insufficient attributes for data items: INVALIDS ==> {'FormattedID'}"
+    )
+    assert err.value.errors == [
+        "INVALIDS: item 2: FormattedID",
+        "MISSING: item 1: Name",
+        "MISTYPED: item 3: TaskIndex: 'three' is not an INTEGER",
+        "UNKNOWN: item 4: Colour",
+    ]
     assert spy.batches() == []
 
 
@@ -141,12 +145,15 @@ def test_dates_integers_and_booleans(wrally):
         if m.Name.startswith("m ")
     }
     assert stored["m datetime"].startswith("2026-05-04")
-    with pytest.raises(MultipleOperationError, match="is not an ISO 8601 date"):
-        wrally.createMultiple("Milestone", [{"Name": "x", "TargetDate": "2026-05-07 10:00"}])
-    with pytest.raises(MultipleOperationError, match="is not a valid date"):
-        wrally.createMultiple("Milestone", [{"Name": "x", "TargetDate": "2026-02-30"}])
-    with pytest.raises(MultipleOperationError, match="is not a BOOLEAN"):
-        wrally.createMultiple("Defect", [{"Name": "x", "Blocked": "maybe"}])
+    # The message is pyral's MISTYPED pair; the reason is in errors.
+    for entity, item, reason in (
+        ("Milestone", {"TargetDate": "2026-05-07 10:00"}, "is not an ISO 8601 date"),
+        ("Milestone", {"TargetDate": "2026-02-30"}, "is not a valid date"),
+        ("Defect", {"Blocked": "maybe"}, "is not a BOOLEAN"),
+    ):
+        with pytest.raises(MultipleOperationError, match="MISTYPED ==> ") as err:
+            wrally.createMultiple(entity, [{"Name": "x", **item}])
+        assert reason in err.value.errors[0]
 
 
 def test_items_must_be_consistent(wrally):
@@ -269,10 +276,15 @@ def test_update_problems(wrally, spy):
                 {"Name": "no id"},
             ],
         )
-    text = str(err.value)
-    assert "READ_ONLY ==> ['item 0: CreationDate', 'item 2: Bogus']" in text
-    assert "COLLECTION ==> ['item 1: Tags']" in text
-    assert "MISSING ==> ['item 3: ObjectID']" in text
+    assert str(err.value) == (
+        "Invalid or insufficient attributes for data items: READ_ONLY ==> ['CreationDate', 'Bogus']"
+    )
+    assert err.value.errors == [
+        "READ_ONLY: item 0: CreationDate",
+        "READ_ONLY: item 2: Bogus",
+        "COLLECTION: item 1: Tags",
+        "MISSING: item 3: ObjectID",
+    ]
     batches_before = len(spy.batches())
     results = wrally.updateMultiple(
         "Defect",
@@ -354,3 +366,104 @@ def test_batch_packer_and_item_shapes():
 
     assert looksLikeDataInstance(D("x")) and not looksLikeDataInstance(D)
     assert not looksLikeDataInstance({"Name": "x"})
+    assert looksLikeDataInstance(types.SimpleNamespace(Name="x"))
+    assert not looksLikeDataInstance("Name=x") and not looksLikeDataInstance(3)
+
+
+# -- items shaped like pyral's own entities (issue 7, item 6) ---------------------------------------
+
+
+@dataclasses.dataclass
+class _Tracked:
+    """A dataclass modelled on a pyral entity: identity attributes next to Rally data."""
+
+    oid: int | None
+    Name: str
+    ref: str | None = None
+    Severity: str | None = None
+
+
+def test_dataclass_items_carrying_oid_update_by_oid(wrally, spy):
+    created = wrally.createMultiple("Defect", [{"Name": "dc id a"}, {"Name": "dc id b"}])
+    oids = [int(r["ObjectID"]) for r in created]
+    items = [_Tracked(o, f"renamed {o}", f"defect/{o}", "Cosmetic") for o in oids]
+    with_fields = wrally.updateMultiple("Defect", items, fields=["Name"])
+    assert [r["Name"] for r in with_fields] == [f"renamed {o}" for o in oids]
+    entries = [b["Entry"] for b in spy.batches()[-1][2]["Batch"]]
+    assert [e["Path"] for e in entries] == [f"/defect/{o}" for o in oids]
+    assert [e["Body"] for e in entries] == [{"defect": {"Name": f"renamed {o}"}} for o in oids]
+    # Without fields every Rally attribute the item has is sent; the identity never is.
+    everything = wrally.updateMultiple("Defect", items)
+    assert everything.ok and len(everything) == 2
+    bodies = [b["Entry"]["Body"]["defect"] for b in spy.batches()[-1][2]["Batch"]]
+    assert bodies == [{"Name": f"renamed {o}", "Severity": "Cosmetic"} for o in oids]
+    again = wrally.get("Defect", fetch="Severity", query=f"ObjectID = {oids[0]}", instance=True)
+    assert again.Severity == "Cosmetic"
+
+
+def test_dataclass_items_carrying_oid_create(wrally, spy):
+    results = wrally.createMultiple("Defect", [_Tracked(None, "new a"), _Tracked(77, "new b")])
+    assert [r["Name"] for r in results] == ["new a", "new b"]
+    bodies = [b["Entry"]["Body"]["defect"] for b in spy.batches()[-1][2]["Batch"]]
+    assert bodies == [{"Name": "new a"}, {"Name": "new b"}]
+
+
+def test_update_refuses_read_only_fields_before_sending(wrally, spy):
+    created = wrally.createMultiple("Defect", [{"Name": "ro a"}])
+    oid, fid = int(created[0]["ObjectID"]), created[0]["FormattedID"]
+    sent = len(spy.batches())
+    for fields in (None, ["Name", "FormattedID"]):
+        with pytest.raises(MultipleOperationError) as err:
+            wrally.updateMultiple(
+                "Defect", [{"ObjectID": oid, "FormattedID": fid, "Name": "x"}], fields=fields
+            )
+        assert str(err.value) == (
+            "Invalid or insufficient attributes for data items: READ_ONLY ==> ['FormattedID']"
+        )
+        assert err.value.errors == ["READ_ONLY: item 0: FormattedID"]
+    with pytest.raises(MultipleOperationError, match=r"READ_ONLY ==> \['ref'\]"):
+        wrally.updateMultiple("Defect", [_Tracked(oid, "x", f"defect/{oid}")], fields=["ref"])
+    assert len(spy.batches()) == sent
+    # Left out by fields, the FormattedID is not an attribute to update (as in pyral).
+    done = wrally.updateMultiple(
+        "Defect", [{"ObjectID": oid, "FormattedID": fid, "Name": "ro a2"}], fields=["Name"]
+    )
+    assert [(r["FormattedID"], r["Name"]) for r in done] == [(fid, "ro a2")]
+
+
+def test_validation_message_names_each_attribute_once_pairs_for_mistyped(wrally):
+    created = wrally.createMultiple("Defect", [{"Name": "mt"}])
+    oid = int(created[0]["ObjectID"])
+    with pytest.raises(MultipleOperationError) as err:
+        wrally.updateMultiple("Defect", [{"ObjectID": oid, "Blocked": "maybe"}] * 2)
+    assert str(err.value).endswith("MISTYPED ==> [('Blocked', 'maybe')]")
+    assert len(err.value.errors) == 2
+    with pytest.raises(MultipleOperationError) as err:
+        wrally.createMultiple("Defect", [{"Name": "m", "Blocked": "maybe"}])
+    assert str(err.value).endswith("MISTYPED ==> {('Blocked', 'maybe')}")
+
+
+class _Plain:
+    """Not a dataclass: an object with its attributes in ``__dict__`` (pyral took these)."""
+
+    def __init__(self, name: str, oid: int | None = None) -> None:
+        self.Name = name
+        self._cache = "never sent"
+        if oid is not None:
+            self.oid = oid
+
+
+def test_plain_objects_are_data_items(wrally, spy):
+    made = wrally.createMultiple("Defect", [_Plain("plain a"), _Plain("plain b")])
+    assert [r["Name"] for r in made] == ["plain a", "plain b"]
+    bodies = [b["Entry"]["Body"]["defect"] for b in spy.batches()[-1][2]["Batch"]]
+    assert bodies == [{"Name": "plain a"}, {"Name": "plain b"}]
+    oids = [int(r["ObjectID"]) for r in made]
+    renamed = wrally.updateMultiple("Defect", [_Plain("plain u", o) for o in oids])
+    assert [r["Name"] for r in renamed] == ["plain u"] * 2
+    via_ns = wrally.updateMultiple(
+        "Defect", [types.SimpleNamespace(ObjectID=oids[0], Name="ns")], fields=["Name"]
+    )
+    assert [r["Name"] for r in via_ns] == ["ns"]
+    with pytest.raises(MultipleOperationError, match="all dicts or all data-like"):
+        wrally.createMultiple("Defect", [_Plain("p"), {"Name": "d"}])

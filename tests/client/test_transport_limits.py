@@ -22,10 +22,10 @@ import pytest
 from pyral import Rally
 from pyral.emulator import EmulatorServer
 from pyral.emulator.demo import DEMO_APIKEY
-from pyral.exceptions import RallyConnectionError, RallyError, RallyResponseError, RallyRESTAPIError
+from pyral.exceptions import RallyError, RallyResponseError, RallyRESTAPIError, Reason
 
 #: what the demo data holds in the whole demo workspace (project=None)
-TASKS = 69
+TASKS = 71
 LATENCY = 0.05
 
 
@@ -305,8 +305,10 @@ def test_a_write_on_a_dropped_connection_is_sent_once(server):
     before = defect_count(rally)
     server.app.clear_request_log()
     server.inject_fault(disconnect=True, count=2, method="PUT")
-    with pytest.raises(RallyConnectionError):
+    with pytest.raises(RallyRESTAPIError) as caught:
         rally.create("Defect", {"Name": "never stored"})
+    assert caught.value.reason == Reason.WRITE_UNCONFIRMED
+    assert "may have been applied" in str(caught.value)
     assert [r.status for r in wsapi_records(server, "/defect/create")] == [0]
     server.clear_faults()
     assert defect_count(rally) == before

@@ -26,8 +26,8 @@ def test_snippet(snippet) -> None:
     if not snippet.runnable:
         compile(snippet.code, snippet.label, "exec")
         return
-    done = check_docs.run_code(snippet.code)
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = check_docs.run_snippet(snippet)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
 
 
 @pytest.mark.parametrize("path", check_docs.examples(), ids=lambda p: p.name)
@@ -37,6 +37,34 @@ def test_example_runs_against_the_embedded_emulator(path: Path) -> None:
     assert done.stdout.strip(), "an example should say what it did"
 
 
+BLOCKS = check_docs.console_blocks()
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[b.label for b in BLOCKS])
+def test_console_example_prints_what_the_page_shows(block) -> None:
+    problems = check_docs.run_console_block(block)
+    assert not problems, "\n".join(problems)
+
+
+def test_console_check_catches_a_wrong_claim(tmp_path) -> None:
+    wrong = check_docs.ConsoleBlock(
+        check_docs.REPO / "README.md",
+        0,
+        (check_docs.Command("pyral query Story --fetch FormattedID", ["US999"], True),),
+    )
+    assert check_docs.run_console_block(wrong)
+
+
 def test_there_is_something_to_check() -> None:
+    assert len(BLOCKS) >= 8
     assert sum(s.runnable for s in SNIPPETS) >= 5
     assert len(check_docs.examples()) >= 3
+
+
+def test_print_claims_are_compared_with_the_output() -> None:
+    code = (
+        'print("a 1")  # a 1\nprint("b")  # what it prints\nprint([1, 2, 3])  # [1, ...] (a list)\n'
+    )
+    assert check_docs.claimed_output(code) == ["a 1", "[1, ...]"]
+    assert check_docs.unmatched_claims(code, "a 1\nb\n[1, 2, 3]\n") == []
+    assert check_docs.unmatched_claims(code, "a 2\nb\n[1, 2, 3]\n") == ["a 1"]

@@ -538,3 +538,153 @@ def test_concurrent_creates_updates_and_deletes(server):
     for ref in refs[:10]:
         gone = requests.get(ref, headers={"ZSESSIONID": DEMO_APIKEY}).json()["OperationResult"]
         assert gone["Errors"] == ["Cannot find object to read"]
+
+
+# --- poisoning: text that cannot be stored and served as UTF-8 JSON (issue 8) -----------------
+
+POISONS = ["\ud800", "\udfff", "\x00"]
+POISON_TEXT = st.builds(
+    lambda head, poison, tail: head + poison + tail,
+    st.text(max_size=4),
+    st.sampled_from(POISONS),
+    st.text(max_size=4),
+)
+
+
+def _poisoned_body(kind: str, text: str, ref: str) -> dict[str, Any]:
+    """A Defect body with ``text`` in one field kind (``ref`` is a valid object ref)."""
+    return {
+        "name": {"Name": text},
+        "text": {"Name": "ok", "Description": text},
+        "dropdown": {"Name": "ok", "Severity": text},
+        "date": {"Name": "ok", "TargetDate": "2026-01-0" + text},
+        "number": {"Name": "ok", "PlanEstimate": "3" + text},
+        "boolean": {"Name": "ok", "Blocked": "tru" + text},
+        "ref": {"Name": "ok", "Owner": ref + text},
+        "ref_dict": {"Name": "ok", "Owner": {"_ref": ref + text}},
+        "collection": {"Name": "ok", "Tags": [{"_ref": "/tag/1" + text}]},
+        "field_name": {"Name": "ok", "Na" + text: "x"},
+        "meta_name": {"Name": "ok", "_r" + text: "x"},
+        "custom": {"Name": "ok", "c_Nothing" + text: text},
+    }[kind]
+
+
+POISON_KINDS = [
+    "name", "text", "dropdown", "date", "number", "boolean", "ref", "ref_dict", "collection",
+    "field_name", "meta_name", "custom",
+]  # fmt: skip
+POISON_PATHS = [
+    "create", "update", "batch_create", "batch_update", "batch_path", "collection_add",
+    "collection_remove",
+]  # fmt: skip
+
+
+def _send_poison(server, http, path: str, body: dict, target: str, text: str) -> requests.Response:
+    data = json.dumps({"Defect": body})  # ensure_ascii: lone surrogates travel as \ud800
+    if path == "create":
+        return http.put(url(server, "defect/create"), data=data, timeout=30)
+    if path == "update":
+        return http.post(target, data=data, timeout=30)
+    if path.startswith("collection_"):
+        items = [{"_ref": "/tag/1" + text}, "/tag/2" + text]
+        action = "add" if path == "collection_add" else "remove"
+        return http.post(f"{target}/Tags/{action}", data=json.dumps({"CollectionItems": items}))
+    if path == "batch_path":
+        entry = {"Path": "/defect/create" + text, "Method": "PUT", "Body": {"Defect": body}}
+        return http.post(url(server, "batch"), data=json.dumps({"Batch": [{"Entry": entry}]}))
+    oid = target.rsplit("/", 1)[1]
+    entry_path = "/defect/create" if path == "batch_create" else f"/defect/{oid}"
+    batch = {"Batch": [{"Entry": {"Path": entry_path, "Method": "POST", "Body": {"Defect": body}}}]}
+    return http.post(url(server, "batch"), data=json.dumps(batch), timeout=30)
+
+
+@FUZZ
+@given(
+    kind=st.sampled_from(POISON_KINDS),
+    path=st.sampled_from(POISON_PATHS),
+    text=POISON_TEXT,
+)
+def test_fuzz_unstorable_text_is_refused_and_stores_nothing(server, http, kind, path, text):
+    target = fuzz_target(server, http)
+    user = http.get(url(server, "user")).json()["User"]["_ref"]
+    before = snapshot(server)
+    response = _send_poison(server, http, path, _poisoned_body(kind, text, user), target, text)
+    root = assert_envelope(response)
+    assert response.status_code == 200
+    if path.startswith("batch"):
+        assert root["Errors"] == []
+        problems = root["Results"][0]["Errors"]
+    else:
+        problems = root["Errors"]
+    assert problems, (kind, path, root)
+    assert any("cannot be stored" in p for p in problems), problems
+    assert snapshot(server) == before, (kind, path, problems)
+    # and the listing containing the target still answers
+    listing = http.get(url(server, "defect"), params={"fetch": "true", "pagesize": 5}, timeout=30)
+    assert listing.status_code == 200
+
+
+def test_a_poisoned_stored_value_never_makes_a_read_answer_500(server, http):
+    """Defence in depth: a row stored before the checks existed is served with U+FFFD."""
+    defect = created(http, server, "Defect", {"Name": "to be poisoned"})
+    store = server.backend.store
+    row = store.get(defect["ObjectID"])
+    assert row is not None
+    row.data["Name"] = "bad \ud800 name"
+    store.save(row)
+    one = http.get(defect["_ref"], timeout=30)
+    assert one.status_code == 200
+    assert one.json()["Defect"]["Name"] == "bad \ufffd name"
+    listing = http.get(
+        url(server, "defect"),
+        params={"query": f"(ObjectID = {defect['ObjectID']})", "fetch": "Name"},
+        timeout=30,
+    )
+    assert listing.status_code == 200
+    assert listing.json()["QueryResult"]["Results"][0]["Name"] == "bad \ufffd name"
+
+
+def test_paired_surrogates_and_plain_unicode_are_stored(server, http):
+    text = "emoji \U0001f600 日本 é"
+    defect = created(http, server, "Defect", {"Name": text})
+    assert http.get(defect["_ref"]).json()["Defect"]["Name"] == text
+
+
+DAMAGED_VALUES = st.one_of(
+    st.sampled_from(["\ud800", "\x00", "", "x", "2026-13-45", -1, 2**70, 1.5, True, None]),
+    st.lists(st.one_of(st.integers(), st.text(max_size=3), st.none()), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@settings(FUZZ, max_examples=150)
+@given(data=st.data(), value=DAMAGED_VALUES)
+def test_fuzz_one_damaged_stored_value_never_fails_a_read(server, http, data, value):
+    """Whatever one stored attribute holds, reads, listings and collections still answer."""
+    story = _TARGET.get("story") or created(http, server, "HierarchicalRequirement", {"Name": "s"})
+    _TARGET["story"] = story
+    store = server.backend.store
+    row = store.get(story["ObjectID"])
+    assert row is not None
+    attr = data.draw(st.sampled_from(sorted(server.backend.typedef_of(row).attributes)))
+    if attr == "ObjectID":
+        return
+    original = row.data.get(attr, None)
+    row.data[attr] = value
+    store.save(row)
+    try:
+        checks = [
+            (story["_ref"], {"fetch": "true"}),
+            (url(server, "hierarchicalrequirement"), {"fetch": "true", "order": attr,
+                                                      "query": f"(ObjectID = {row.oid})"}),
+            (url(server, "milestone"), {"fetch": "Artifacts", "pagesize": 5}),
+            (url(server, "portfolioitem/feature"), {"fetch": "UserStories", "pagesize": 5}),
+        ]  # fmt: skip
+        for target, params in checks:
+            response = http.get(target, params=params, timeout=30)
+            assert response.status_code == 200, (attr, value, target, response.text[:300])
+    finally:
+        fresh = store.get(row.oid)
+        assert fresh is not None
+        fresh.data[attr] = original
+        store.save(fresh)

@@ -79,7 +79,7 @@ def test_bad_update_bodies_store_nothing(wsapi, context):
     ("path", "params", "root"),
     [
         ("Bogus", {}, "QueryResult"),
-        ("pullrequest", {}, "QueryResult"),
+        ("frobnicator", {}, "QueryResult"),
         ("Defect", {"query": "(Name zobolts 9)"}, "QueryResult"),
         ("Defect", {"query": "((A = 1) AND (B = 2) AND (C = 3))"}, "QueryResult"),
         ("Defect", {"query": "Name = x"}, "QueryResult"),

@@ -120,7 +120,7 @@ def test_lookup_aliases(schema: Schema, alias: str, expected: str) -> None:
 
 
 def test_lookup_unknown(schema: Schema) -> None:
-    assert schema.lookup("pullrequest") is None
+    assert schema.lookup("frobnicator") is None
     assert schema.lookup("") is None
 
 

@@ -108,6 +108,7 @@ def test_timestamp_format() -> None:
         ("SERVER = a.b\r\nUSER = c\r\n", {"server": "a.b", "user": "c"}),  # CRLF files
     ],
 )
+@pytest.mark.filterwarnings("ignore::pyral.config.ConfigKeyWarning")
 def test_parse_config_text(text: str, expected: dict[str, str]) -> None:
     assert parse_config_text(text) == expected
 
@@ -202,10 +203,10 @@ def test_non_matching_cwd_file_is_reported_and_ignored(
 ) -> None:
     write(clean_env / "rally-v1.43.cfg", "SERVER = old.server\n")
     assert rallyWorkset([]) == DEFAULTS
-    err = capsys.readouterr().err
-    assert (
-        "Ignoring non-matching version of Rally config settings: rally-v1.43.cfg (working version: v2.0)"
-        in err
+    # On stdout, as pyral 1.7.0 printed it.
+    assert capsys.readouterr().out == (
+        "Ignoring non-matching version of Rally config settings: rally-v1.43.cfg"
+        " (working version: v2.0)\n"
     )
 
 
@@ -334,3 +335,40 @@ def test_rally_settings_ignores_every_apikey_source(
     result = rallySettings(["--apikey=optkey", "--rallyPassword=pw"])
     assert result == ["rally1.rallydev.com", "envuser", "pw", "default", "FileProj"]
     assert isinstance(result, list)
+
+
+# ---- unknown keys: parsed as pyral does, but never silently --------------------------------------
+
+
+def test_misspelt_key_in_rally_config_is_ignored_but_warned(clean_env: Path) -> None:
+    """A typo such as SERVR keeps pyral's parse (the default server) and names the key."""
+    write(clean_env / "typo.cfg", "SERVR = my.rally.example\nAPIKEY = _secretkey123\n")
+    with pytest.warns(config.ConfigKeyWarning) as caught:
+        server, *_rest = rallyWorkset(["--rallyConfig=typo.cfg"])
+    assert server == "rally1.rallydev.com"
+    texts = [str(w.message) for w in caught]
+    assert len(texts) == 1
+    assert "'SERVR'" in texts[0] and "did you mean SERVER?" in texts[0]
+    assert "my.rally.example" not in texts[0]  # the value (possibly a secret) is never echoed
+    assert "_secretkey123" not in texts[0]
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "hint"),
+    [
+        ("  SERVER = indented\n", "SERVER", "at the start of the line"),
+        ("server = lower\n", "server", "at the start of the line"),
+        ("API_KEY = never\n", "API_KEY", "did you mean APIKEY?"),
+        ("COLOR = blue\n", "COLOR", "recognised keys are SERVER, USER"),
+    ],
+)
+def test_every_ignored_assignment_warns(line: str, key: str, hint: str) -> None:
+    with pytest.warns(config.ConfigKeyWarning, match=re.escape(hint)) as caught:
+        assert parse_config_text(line) == {}
+    assert f"{key!r}" in str(caught[0].message)
+
+
+def test_known_keys_comments_and_blank_lines_do_not_warn(recwarn: pytest.WarningsRecorder) -> None:
+    text = "# SERVER = commented\n\nSERVER = a.b\nUSER = u\nnot an assignment\n"
+    assert parse_config_text(text) == {"server": "a.b", "user": "u"}
+    assert not [w for w in recwarn if issubclass(w.category, config.ConfigKeyWarning)]

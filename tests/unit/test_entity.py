@@ -323,7 +323,6 @@ def test_shell_typo_after_load_costs_one_get_only():
         lambda d: copy.deepcopy(d),
         lambda d: pickle.dumps(d),
         lambda d: repr(d),
-        lambda d: d.details(),
         lambda d: d.attributes(),
         lambda d: d.ref,
     ],
@@ -456,28 +455,123 @@ def test_make_entity_class_rejects_non_entity_parent():
 
 
 # ---------------------------------------------------------------------------- presentation
-def test_details_layout():
+def test_details_layout_is_pyrals():
     client = FakeClient()
     d = EntityHydrator(client, "full").hydrateInstance(defect_full())
-    text = d.details()
-    lines = text.splitlines()
-    assert lines[0] == "Defect"
-    head = [ln.split(":", 1)[0].strip() for ln in lines[1:12]]
-    assert head[:2] == ["oid", "ref"]
-    assert head.index("_ref") < head.index("Name") < head.index("FormattedID")
-    assert "" in lines
-    rest = lines[lines.index("") + 1 :]
-    names = [ln.split(":", 1)[0].strip() for ln in rest if not ln.startswith(" " * 10)]
-    assert "CustomText" in names and "c_CustomText" not in names
-    assert any("User.ref (OID 400  Name Ann Example)" in ln for ln in rest)
-    assert any("Workspace.ref (OID 200  Name Alpha Workspace)" in ln for ln in lines[1:12])
-    assert client.calls == []
+    assert d.details().splitlines() == [
+        "Defect",
+        "    oid                       : 1001",
+        "    ref                       : defect/1001",
+        "    ObjectID                  : 1001",
+        f"    _ref                      : {SVC}/defect/1001",
+        "    _CreatedAt                : today",
+        "    _hydrated                 : True",
+        "    Name                      : Login fails",
+        "    Workspace                 : Workspace.ref          (OID  200  Name: Alpha Workspace)",
+        "    FormattedID               : DE7",
+        "",
+        # The owner cannot be loaded here: pyral's fallback text, and no closing parenthesis.
+        "    Owner                     : User.ref  (OID  400  UserName UnreferenceableOIDError"
+        "  DisplayName NOT AVAILABLE",
+        "    State                     : Open",
+        "    Tasks                     : []",
+        f"    __collection_ref_for_Tags  : {SVC}/Defect/1001/Tags",
+        f"    __collection_ref_for_c_Component  : {SVC}/Defect/1001/c_Component",
+        "    _refObjectUUID            : 5c2b8b0e-0000-4000-8000-000000001001",
+        "    CustomText                : hello",
+        "    typePath                  : None",
+    ]
+    assert client.calls == [("object", f"{SVC}/user/400")]  # the owner, once
+
+
+def test_details_of_a_shell_loads_it_as_pyral_did():
+    full = defect_full()
+    full["Owner"] = None
+    client = FakeClient(objects={f"{SVC}/defect/1001": full})
+    d = shell(client)
+    lines = d.details().splitlines()
+    assert client.calls == [("object", f"{SVC}/defect/1001")]
+    assert "    _hydrated                 : True" in lines
+    assert "    State                     : Open" in lines
+
+
+def test_schema_item_text_layout():
+    item = E.SchemaItem(
+        {
+            "_ref": f"{SVC}/typedefinition/7",
+            "_refObjectName": "Feature",
+            "ElementName": "Feature",
+            "Name": "Feature",
+            "DisplayName": "Feature",
+            "TypePath": "PortfolioItem/Feature",
+            "IDPrefix": "F",
+            "Creatable": True,
+            "ReadOnly": False,
+            "Queryable": True,
+            "Deletable": True,
+            "Restorable": False,
+            "Attributes": [
+                {
+                    "ElementName": "LatestDiscussionAgeInMinutes",
+                    "Name": "Latest Discussion Age In Minutes",
+                    "AttributeType": "INTEGER",
+                    "ReadOnly": True,
+                    "Filterable": True,
+                },
+                {
+                    "ElementName": "c_Risk",
+                    "Name": "Risk",
+                    "AttributeType": "RATING",
+                    "Custom": True,
+                    "Required": True,
+                    "Constrained": True,
+                    "Hidden": True,
+                    "AllowedValueType": {"_ref": f"{SVC}/allowedattributevalue/1"},
+                    "AllowedValues": [{"StringValue": "Low"}, {"StringValue": "High"}],
+                },
+                {
+                    "ElementName": "Owner",
+                    "Name": "Owner",
+                    "AttributeType": "OBJECT",
+                    "AllowedValueType": {"_ref": f"{SVC}/typedefinition/9"},
+                    "AllowedValues": {"_ref": f"{SVC}/AttributeDefinition/-5/AllowedValues"},
+                },
+            ],
+        }
+    )
+    assert str(item) == "\n".join(
+        [
+            "Feature  DisplayName: Feature  IDPrefix: F  TypePath: PortfolioItem/Feature",
+            "      Creatable  Updatable  Queryable  Deletable  Non-Restorable",
+            "",
+            "      Attributes:",
+            "         LatestDiscussionAgeInMin             INTEGER  Optional  "
+            "|Latest Discussion Age In Minutes|",
+            "             ReadOnly  Filterable    ",
+            "",
+            "         c_Risk                    Custom      RATING  Required  |Risk|",
+            "             Updatable    Hidden  Constrained",
+            "             AllowedValues: ['Low', 'High']",
+            "",
+            "         Owner                                 OBJECT  Optional  ",
+            "             Updatable      ",
+            "             AllowedValues: AttributeDefinition/-5/AllowedValues",
+            "",
+        ]
+    )
 
 
 def test_connection_details_is_a_list():
     pr = E.PullRequest(9, "PR 9", f"{SVC}/pullrequest/9")
-    out = pr.details()
-    assert isinstance(out, list) and out[0] == "PullRequest"
+    pr._hydrated = True
+    assert pr.details() == [
+        "PullRequest",
+        "    oid                       : 9",
+        f"    _ref                      : {SVC}/pullrequest/9",
+        "    _hydrated                 : True",
+        "    Name                      : PR 9",
+        "",
+    ]
 
 
 def test_revision_info():
@@ -486,7 +580,10 @@ def test_revision_info():
     rev.CreationDate = "2024-01-02T03:04:05.000Z"
     rev.Description = "NAME changed"
     rev.User = E.User(400, "Ann Example", f"{SVC}/user/400")
-    assert rev.info() == "3  2024-01-02T03:04:05.000Z  Ann Example  NAME changed"
+    rev._hydrated = True
+    assert (
+        rev.info() == "     3 on 2024-01-02T03:04:05.000Z by Ann Example\n             NAME changed"
+    )
 
 
 def test_custom_field_bag():

@@ -194,7 +194,7 @@ ITEMS = st.builds(
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(item=ITEMS, hydration=st.sampled_from(["full", "shell"]))
+@given(item=ITEMS, hydration=st.sampled_from(["full", "shell", "auto"]))
 def test_generated_items_hydrate_identically(item: dict[str, Any], hydration: str) -> None:
     assert_same(item, hydration)
 
@@ -296,7 +296,7 @@ GOLDEN_ITEMS = _golden_items()
 
 
 @pytest.mark.skipif(not GOLDEN_ITEMS, reason="golden Rally bodies not available")
-@pytest.mark.parametrize("hydration", ["full", "shell"])
+@pytest.mark.parametrize("hydration", ["full", "shell", "auto"])
 def test_golden_bodies_hydrate_identically(hydration: str) -> None:
     for _name, item in GOLDEN_ITEMS:
         assert_same(item, hydration)

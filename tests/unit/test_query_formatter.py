@@ -458,7 +458,7 @@ def _parse(encoded: str) -> object:
     return parser.parse_query("(" + unquote(encoded) + ")")
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conditions=st.lists(_condition(), min_size=1, max_size=5), data=st.data())
 def test_property_string_and_list_criteria_round_trip(
     conditions: list[tuple[str, list[object]]], data: st.DataObject
@@ -483,7 +483,7 @@ def test_property_string_and_list_criteria_round_trip(
 _dict_value = st.one_of(_value, st.integers(-5, 10**6), st.none(), st.booleans())
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(criteria=st.dictionaries(_attr, _dict_value, min_size=1, max_size=5))
 def test_property_dict_criteria_round_trip(criteria: dict[str, object]) -> None:
     expected: list[object] = []
@@ -498,7 +498,7 @@ def test_property_dict_criteria_round_trip(criteria: dict[str, object]) -> None:
     assert _flatten_tree(_parse(format_query(criteria))) == expected
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(values=st.lists(_value, min_size=1, max_size=4))
 def test_property_passthrough_decodes_to_what_was_written(values: list[str]) -> None:
     """Parenthesised text (no ``%``, which the script may have pre-encoded) survives unchanged."""

@@ -15,13 +15,14 @@ from typing import Any
 
 from pyral.emulator import errors
 from pyral.emulator.errors import WsapiError
+from pyral.emulator.lookback import storage as lookback_storage
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
 from pyral.emulator.seed import workspace_schema
 from pyral.emulator.store import Row, Store
 
 from . import batch as _batch
 from . import collections as _collections
-from . import identity, reading, recycle, writes
+from . import identity, permissions, reading, recycle, values, writes
 from .refs import parse_ref
 
 __all__ = ["Backend"]
@@ -32,6 +33,8 @@ class Backend:
 
     def __init__(self, store: Store, schema: Schema | None = None) -> None:
         self.store = store
+        with store.write() as conn:
+            lookback_storage.install(conn)
         self.base_schema = schema if schema is not None else Schema.load_default()
         self._schemas: dict[int | None, Schema] = {}
         self._schema_lock = threading.Lock()
@@ -125,9 +128,13 @@ class Backend:
     delete = recycle.delete
 
     def collection_add(self, user: Row, owner: Row, attr: AttrDef, refs: list[Any]) -> list[Row]:
+        values.check_body(f"{owner.type}.{attr.name}", refs)
+        permissions.check_change(self.store, user, owner, owner.data, owner.data, "changing a")
         return _collections.change_members(self, user, owner, attr, refs, adding=True)
 
     def collection_remove(self, user: Row, owner: Row, attr: AttrDef, refs: list[Any]) -> list[Row]:
+        values.check_body(f"{owner.type}.{attr.name}", refs)
+        permissions.check_change(self.store, user, owner, owner.data, owner.data, "changing a")
         return _collections.change_members(self, user, owner, attr, refs, adding=False)
 
     def batch(

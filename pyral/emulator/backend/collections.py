@@ -15,7 +15,7 @@ from pyral.emulator.errors import ValidationError, WsapiError
 from pyral.emulator.schema import AttrDef, TypeDef
 from pyral.emulator.store import Row, json_field
 
-from . import revisions
+from . import computed, revisions
 from .context import WriteContext, resolve_references
 
 if TYPE_CHECKING:
@@ -33,15 +33,16 @@ def current_members(ctx: WriteContext, owner_oid: int, attr: AttrDef) -> list[Ro
     name, is_list = _back_attr(ctx, attr)
     field = json_field("o", name)
     if is_list:
-        return ctx.select(
-            f"EXISTS (SELECT 1 FROM json_each({field}) j WHERE j.value = ?)", [owner_oid]
-        )
+        # a path of the row's document (name checked by json_field): damaged values match nothing
+        each = f"json_each(o.data, '$.{name}')"
+        return ctx.select(f"EXISTS (SELECT 1 FROM {each} j WHERE j.value = ?)", [owner_oid])
     return ctx.select(f"{field} = ?", [owner_oid])
 
 
 def _link(ctx: WriteContext, member: Row, owner_oid: int, attr: AttrDef, linked: bool) -> None:
     """Point ``member`` at the owner (or stop pointing); a no-op when already so."""
     name, is_list = _back_attr(ctx, attr)
+    before = dict(member.data)
     if is_list:
         current = list(member.data.get(name) or [])
         if (owner_oid in current) == linked:
@@ -56,6 +57,7 @@ def _link(ctx: WriteContext, member: Row, owner_oid: int, attr: AttrDef, linked:
         member.data[name] = owner_oid if linked else None
     ctx.touch(member)
     ctx.save(member)
+    computed.after_write(ctx, member, before)
 
 
 def write_inverse(ctx: WriteContext, owner_oid: int, attr: AttrDef, members: list[int]) -> None:
@@ -112,6 +114,7 @@ def change_members(
         if revisions.has_history(typedef):
             revisions.record(ctx, fresh, note)
         ctx.save(fresh)
+        computed.after_write(ctx, fresh, old_data)
         oids = [r.oid for r in items]
     found = backend.store.get_many(oids)
     return [found[o] for o in oids if o in found]

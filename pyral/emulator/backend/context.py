@@ -13,6 +13,7 @@ from typing import Any
 
 from pyral.emulator import errors
 from pyral.emulator.errors import ValidationError
+from pyral.emulator.lookback.storage import record_change
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
 from pyral.emulator.store import Row, Store, make_uuid, now_iso
 
@@ -27,15 +28,23 @@ class WriteContext:
     user: Row
     workspace: Row | None
     now: str = field(default_factory=now_iso)
+    #: artifacts whose Lookback snapshot this transaction already wrote (amended, not closed)
+    snapshotted: set[int] = field(default_factory=set)
 
     def get(self, oid: int | None) -> Row | None:
         return self.store.get(oid) if isinstance(oid, int) else None
 
     def save(self, row: Row) -> None:
         self.store.save(row, self.conn)
+        self._snapshot(row)
 
     def insert(self, row: Row) -> None:
         self.store.insert(row, self.conn)
+        self._snapshot(row)
+
+    def _snapshot(self, row: Row) -> None:
+        """Lookback history follows every artifact write, in the same transaction."""
+        record_change(self.conn, self.schema, row, self.now, self.snapshotted)
 
     def select(self, where: str, params: list[Any], **kw: Any) -> list[Row]:
         return self.store.select(where, params, **kw)
@@ -79,15 +88,9 @@ class WriteContext:
 
 
 def find_attr(typedef: TypeDef, key: str) -> AttrDef | None:
-    """Body keys match attribute names exactly first, then ignoring case."""
-    attr = typedef.attributes.get(key)
-    if attr is not None:
-        return attr
-    folded = key.lower()
-    for name, candidate in typedef.attributes.items():
-        if name.lower() == folded:
-            return candidate
-    return None
+    """Body keys match attribute names exactly first, then ignoring case; a custom field may
+    be named without its ``c_`` prefix (see :meth:`TypeDef.attribute`)."""
+    return typedef.attribute_any_case(key)
 
 
 def resolve_reference(ctx: WriteContext, typedef: TypeDef, attr: AttrDef, value: Any) -> Row | None:
@@ -106,7 +109,7 @@ def resolve_reference(ctx: WriteContext, typedef: TypeDef, attr: AttrDef, value:
         raise ValidationError(_bad_ref(value))
     oid = parsed.oid if parsed.oid is not None else ctx.oid_for_uuid(parsed.uuid or "")
     row = ctx.get(oid)
-    if row is None or row.recycled:
+    if row is None or row.recycled or not _may_see(ctx, row):
         raise ValidationError(errors.ref_not_found(type_name, attr.name, shown))
     target = ctx.schema.lookup(attr.target) if attr.target else None
     if target is not None and not ctx.schema.is_a(row.type, target.element_name):
@@ -121,6 +124,16 @@ def resolve_reference(ctx: WriteContext, typedef: TypeDef, attr: AttrDef, value:
     ):
         raise ValidationError(errors.ref_other_workspace(type_name, attr.name, shown))
     return row
+
+
+def _may_see(ctx: WriteContext, row: Row) -> bool:
+    """A reference to an object the writer may not see is answered as a missing one."""
+    from . import identity, permissions
+
+    ws = row.oid if row.type == "Workspace" else row.workspace
+    if not identity.may_access_workspace(ctx.store, ctx.user, ws):
+        return False
+    return permissions.may_read(ctx.store, ctx.user, row)
 
 
 def _bad_ref(value: Any) -> str:

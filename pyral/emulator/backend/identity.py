@@ -2,7 +2,8 @@
 
 Access is granted per workspace (``Store.grant``) and grants are explicit: the seed loader
 grants every workspace to a user declared without a ``Workspaces`` list, and a user with no
-grant sees nothing.  Closed workspaces are invisible to
+grant sees nothing (project roles inside a granted workspace live in :mod:`.permissions`).
+Closed workspaces are invisible to
 the connection-time workspace list, as in Rally, but objects inside them stay readable by
 reference.
 """

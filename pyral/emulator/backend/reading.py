@@ -7,6 +7,7 @@ query module's job; this module only adds the scope conditions and the paging.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pyral.emulator import errors
@@ -14,7 +15,7 @@ from pyral.emulator.errors import NotFoundError
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
 from pyral.emulator.store import Row, json_field
 
-from . import identity
+from . import identity, permissions
 from .scoping import Where, base_where, concrete_type_names
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ def visible(backend: Backend, user: Row, row: Row | None) -> bool:
     if row is None or row.recycled:
         return False
     ws = row.oid if row.type == "Workspace" else row.workspace
-    return identity.may_access_workspace(backend.store, user, ws)
+    if not identity.may_access_workspace(backend.store, user, ws):
+        return False
+    return permissions.may_read(backend.store, user, row)
 
 
 def get_row(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> Row:
@@ -39,7 +42,33 @@ def get_row(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> Row:
     schema = backend.schema_for(row.workspace)
     if not schema.is_a(row.type, typedef.element_name):
         raise NotFoundError(errors.CANNOT_FIND_TO_READ)
-    return row
+    return redacted(backend, user, row)
+
+
+def redacted(backend: Backend, user: Row, row: Row) -> Row:
+    """``row`` as ``user`` may see it: another user's profile and User lose the references
+    into workspaces and projects the reader cannot see (a copy; the stored row is untouched).
+    """
+    if row.type not in ("User", "UserProfile") or permissions.is_subscription_admin(user):
+        return row
+    own = row.oid == user.oid or row.oid == user.data.get("UserProfile")
+    if own:
+        return row
+    data = dict(row.data)
+    for name in ("DefaultWorkspace", "DefaultProject"):
+        target = backend.store.get(data[name]) if isinstance(data.get(name), int) else None
+        if target is not None and not visible(backend, user, target):
+            data[name] = None
+    if isinstance(data.get("TeamMemberships"), list):
+        members = backend.store.get_many([v for v in data["TeamMemberships"] if isinstance(v, int)])
+        data["TeamMemberships"] = [
+            oid for oid, project in members.items() if visible(backend, user, project)
+        ]
+    return replace(row, data=data)
+
+
+def _redact_all(backend: Backend, user: Row, rows: list[Row]) -> list[Row]:
+    return [redacted(backend, user, r) for r in rows]
 
 
 def _filter_and_order(
@@ -102,10 +131,28 @@ def run_query(
         visible_workspaces=identity.granted_workspace_oids(backend.store, user),
         workspace_named=workspace_named,
     )
+    _restrict_to_readable(backend, user, where, workspace.oid if workspace else None)
     order_sql = _filter_and_order(schema, typedef, query, order, where)
     if typedef.element_name in EMPTY_QUERY_TYPES:
         return 0, []
-    return _page(backend, where, order_sql, start, pagesize)
+    total, rows = _page(backend, where, order_sql, start, pagesize)
+    return total, _redact_all(backend, user, rows)
+
+
+def _restrict_to_readable(backend: Backend, user: Row, where: Where, workspace: int | None) -> None:
+    """Drop rows of projects the user has no role in (items, and Project rows themselves)."""
+    if workspace is None:
+        return
+    readable = permissions.readable_projects(backend.store, user, workspace)
+    if readable is None:
+        return
+    marks = ",".join("?" * len(readable)) or "NULL"
+    where.add(
+        f"(o.type = 'Project' AND o.oid IN ({marks}))"
+        f" OR (o.type != 'Project' AND (o.project IS NULL OR o.project IN ({marks})))",
+        *readable,
+        *readable,
+    )
 
 
 def member_where(backend: Backend, schema: Schema, owner: Row, attr: AttrDef) -> Where:
@@ -116,13 +163,18 @@ def member_where(backend: Backend, schema: Schema, owner: Row, attr: AttrDef) ->
         where.add_in("o.type", concrete_type_names(schema, target))
     where.add("o.recycled = 0")
     if attr.is_stored:
-        oids = [v for v in (owner.data.get(attr.name) or []) if isinstance(v, int)]
+        stored = owner.data.get(attr.name)
+        members = stored if isinstance(stored, list) else []  # a damaged value: no members
+        oids = [v for v in members if isinstance(v, int)]
         where.add_in("o.oid", oids)
         return where
     back = target.attribute(attr.inverse_of or "") if target else None
     field = json_field("o", attr.inverse_of or "")
     if back is not None and back.is_collection:
-        where.add(f"EXISTS (SELECT 1 FROM json_each({field}) j WHERE j.value = ?)", owner.oid)
+        # json_each over a path of the row's document (the name was checked by json_field),
+        # not over extracted text: a damaged non-array value then cannot fail the query.
+        each = f"json_each(o.data, '$.{attr.inverse_of}')"
+        where.add(f"EXISTS (SELECT 1 FROM {each} j WHERE j.value = ?)", owner.oid)
     else:
         where.add(f"{field} = ?", owner.oid)
     return where
@@ -150,15 +202,20 @@ def collection(
     if not (order and order.strip()) and target.element_name == "Revision":
         # Revision histories read newest first (spec k).
         order = "RevisionNumber desc"
+    _restrict_to_readable(backend, user, where, owner.workspace)
     order_sql = _filter_and_order(schema, target, query, order, where)
-    return _page(backend, where, order_sql, start, pagesize)
+    total, rows = _page(backend, where, order_sql, start, pagesize)
+    return total, _redact_all(backend, user, rows)
 
 
-def collection_count(backend: Backend, owner: Row, attr: AttrDef) -> int:
+def collection_count(backend: Backend, owner: Row, attr: AttrDef, user: Row | None = None) -> int:
+    """Members of ``owner``'s collection; with ``user``, only those he may see."""
     schema = backend.schema_for(owner.workspace)
     if attr.is_stored and not owner.data.get(attr.name):
         return 0
     where = member_where(backend, schema, owner, attr)
+    if user is not None:
+        _restrict_to_readable(backend, user, where, owner.workspace)
     return backend.store.count(where.sql, where.params)
 
 

@@ -15,7 +15,7 @@ from pyral.emulator.errors import NotFoundError, WsapiError
 from pyral.emulator.schema import TypeDef
 from pyral.emulator.store import Row
 
-from . import identity
+from . import computed, permissions, reading
 from .context import WriteContext
 
 if TYPE_CHECKING:
@@ -50,11 +50,7 @@ def _bin_entry(ctx: WriteContext, typedef: TypeDef, row: Row) -> None:
 def delete(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> None:
     with backend.store.write() as conn:
         row = backend.store.get(oid)
-        if (
-            row is None
-            or row.recycled
-            or not identity.may_access_workspace(backend.store, user, row.workspace)
-        ):
+        if row is None or not reading.visible(backend, user, row):
             raise NotFoundError(errors.DELETE_NULL)
         schema = backend.schema_for(row.workspace)
         if not schema.is_a(row.type, typedef.element_name):
@@ -62,6 +58,7 @@ def delete(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> None:
         concrete = schema.get(row.type)
         if not concrete.deletable:
             raise WsapiError(errors.not_deletable(concrete.element_name))
+        permissions.check_change(backend.store, user, row, dict(row.data), {}, "deleting a")
         workspace = backend.store.get(row.workspace) if row.workspace is not None else None
         ctx = WriteContext(backend.store, conn, schema, user, workspace)
         if concrete.element_name == "RecycleBinEntry":
@@ -70,6 +67,7 @@ def delete(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> None:
                 _purge_item(ctx, item)
             backend.store.delete(row.oid, conn)
         elif schema.is_a(concrete.element_name, "Artifact"):
+            before = dict(row.data)
             _recycle(ctx, row)
             _bin_entry(ctx, concrete, row)
             for task in ctx.select(
@@ -77,8 +75,11 @@ def delete(backend: Backend, user: Row, typedef: TypeDef, oid: int) -> None:
                 [row.oid],
             ):
                 _recycle(ctx, task)
+            computed.after_write(ctx, row, before)
         else:
             backend.store.delete(row.oid, conn)
+            row.recycled = True  # gone for good: its parents' roll-ups lose it
+            computed.after_write(ctx, row, dict(row.data))
 
 
 def _purge_item(ctx: WriteContext, item_oid: int) -> None:

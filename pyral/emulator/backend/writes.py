@@ -21,7 +21,17 @@ from pyral.emulator.errors import NotFoundError, ValidationError, WsapiError
 from pyral.emulator.schema import Schema, TypeDef
 from pyral.emulator.store import Row
 
-from . import attachments, identity, ranking, reading, revisions, rules
+from . import (
+    attachments,
+    computed,
+    identity,
+    permissions,
+    ranking,
+    reading,
+    revisions,
+    rules,
+    values,
+)
 from .coercion import coerce_scalar
 from .collections import write_inverse
 from .context import WriteContext, find_attr, resolve_reference, resolve_references
@@ -184,6 +194,7 @@ def _check_rules(
 
 def _apply_defaults(typedef: TypeDef, data: dict[str, Any]) -> None:
     rules.apply_defaults(typedef, data)
+    computed.fill_booleans(typedef, data)
     for name, attr in typedef.attributes.items():
         default = getattr(attr, "default", None)
         if data.get(name) is None and default is not None and not attr.read_only:
@@ -228,6 +239,7 @@ def create(
     """Create one object in one transaction; returns it and the warnings."""
     if not isinstance(body, dict):
         raise ValidationError(errors.NOT_JSON)
+    values.check_body(typedef.element_name, body)
     workspace = _body_workspace(backend, user, typedef, body, workspace)
     schema = backend.schema_for(workspace.oid)
     typedef = schema.lookup(typedef.type_path) or typedef
@@ -252,6 +264,15 @@ def create(
         if typedef.element_name in rules.DERIVED_PROJECT_TYPES:
             row_project = rules.derived_project(ctx, typedef, data)
         ws_oid = workspace.oid if typedef.workspace_scoped else None
+        permissions.check_create(
+            ctx.store,
+            user,
+            typedef.element_name,
+            ws_oid,
+            data,
+            row_project if typedef.project_scoped else data.get("Project"),
+            project_scoped=typedef.project_scoped,
+        )
         row = Row(oid, typedef.element_name, ws_oid, row_project, None, None, False, 1, {})
         _stamp_new(ctx, typedef, row, data)
         rules.stamp_dates(ctx, typedef, {}, data)
@@ -261,8 +282,8 @@ def create(
         ctx.insert(row)
         for name, members in plan.inverse.items():
             write_inverse(ctx, row.oid, typedef.attributes[name], members)
-    stored = backend.store.get(oid)
-    assert stored is not None
+        computed.after_write(ctx, row, None)
+        stored = _as_written(backend, oid)
     return stored, plan.warnings
 
 
@@ -312,6 +333,7 @@ def update(
     """
     if not isinstance(body, dict):
         raise ValidationError(errors.NOT_JSON)
+    values.check_body(typedef.element_name, body)
     with backend.store.write() as conn:
         current, schema, concrete = _updatable(backend, user, typedef, oid)
         ws_row = backend.store.get(current.workspace) if current.workspace is not None else None
@@ -326,16 +348,28 @@ def update(
             problems += project_problems
             if not project_problems:
                 data["Project"] = project_oid
+        computed.fill_booleans(concrete, data)
         _check_rules(ctx, concrete, plan, data, problems, creating=False)
+        permissions.check_change(ctx.store, user, current, old, data, "changing a")
 
         rules.stamp_dates(ctx, concrete, old, data)
         rank = ranking.new_rank(
             ctx, concrete, current, rank_above=rank_above, rank_below=rank_below, rank_to=rank_to
         )
         _store_update(ctx, concrete, current, old, data, rank, plan)
+        stored = _as_written(backend, oid)
+    return stored, plan.warnings
+
+
+def _as_written(backend: Backend, oid: int) -> Row:
+    """The row as this write left it, read inside its own transaction.
+
+    Read before the commit (through the write connection), so the response shows this
+    write's result even when another writer changes the object right after it.
+    """
     stored = backend.store.get(oid)
     assert stored is not None
-    return stored, plan.warnings
+    return stored
 
 
 def _updatable(
@@ -386,3 +420,4 @@ def _store_update(
         write_inverse(ctx, row.oid, concrete.attributes[name], members)
     if any(old.get(a) != data.get(a) for a in ("Project", "Iteration", "Release")):
         rules.cascade_to_tasks(ctx, row)
+    computed.after_write(ctx, row, old)

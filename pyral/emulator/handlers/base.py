@@ -196,8 +196,9 @@ def parse_oid(ctx: Any, text: str) -> int:
 class BackendSource:
     """:class:`serializer.ObjectSource` over the backend (type lookups cached per request)."""
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: Any, user: Any = None) -> None:
         self.backend = backend
+        self.user = user  # counts are of what this user may see
         self._types: dict[tuple[str, Any], Any] = {}
 
     def typedef_of(self, row: Any) -> Any:
@@ -212,7 +213,9 @@ class BackendSource:
         return self.backend.rows(list(oids))
 
     def collection_count(self, row: Any, attr: Any) -> int:
-        return int(self.backend.collection_count(row, attr))
+        if self.user is None:
+            return int(self.backend.collection_count(row, attr))
+        return int(self.backend.collection_count(row, attr, self.user))
 
 
 class HandlerContext:
@@ -220,10 +223,10 @@ class HandlerContext:
 
     def __init__(self, backend: Any) -> None:
         self.backend = backend
-        self.schema_cache: dict[tuple[int, str], list] = {}
+        self.schema_cache: dict[tuple[int, str, int], list] = {}
 
     def serializer(self, req: Request) -> Serializer:
-        return Serializer(req.base, BackendSource(self.backend))
+        return Serializer(req.base, BackendSource(self.backend, getattr(req, "user", None)))
 
     def schema(self, ws_oid: int | None) -> Any:
         return self.backend.schema_for(ws_oid)

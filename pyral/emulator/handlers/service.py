@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import errors, serializer
+from . import typedefs
 from .base import (
     HandlerContext,
     Request,
@@ -73,10 +74,18 @@ def schema(
         ws = ctx.backend.resolve_workspace(req.user, f"workspace/{number}")
     sch = ctx.schema(ws.oid)
     service = req.base.rstrip("/") + serializer.SERVICE_PATH
-    key = (id(sch), service)
+    # Tags are the only allowed values that change while serving; their number is in the key
+    # so the AllowedValues Counts stay true.
+    tags = ctx.backend.store.count(
+        "o.type = 'Tag' AND o.recycled = 0 AND o.workspace = ?"
+        " AND coalesce(json_extract(o.data, '$.Archived'), 0) = 0",
+        [ws.oid],
+    )
+    key = (id(sch), service, tags)
     results = ctx.schema_cache.get(key)
     if results is None:
-        results = [serializer.typedef_json(service, td, sch.lookup) for td in sch.types()]
+        counts = typedefs.allowed_counter(ctx, ws)
+        results = [serializer.typedef_json(service, td, sch.lookup, counts) for td in sch.types()]
         ctx.schema_cache[key] = results
     return 200, serializer.query_result(results, total=len(results), start=1, pagesize=len(results))
 

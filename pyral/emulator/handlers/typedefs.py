@@ -28,7 +28,23 @@ def _typedefs(ctx: HandlerContext, req: Request) -> tuple[Any, list[tuple[Any, d
     ws = ctx.workspace(req)
     sch = ctx.schema(ws.oid)
     service = _service(req)
-    return sch, [(td, serializer.typedef_json(service, td, sch.lookup)) for td in sch.types()]
+    counts = allowed_counter(ctx, ws)
+    return sch, [
+        (td, serializer.typedef_json(service, td, sch.lookup, counts)) for td in sch.types()
+    ]
+
+
+def allowed_counter(ctx: HandlerContext, ws: Any) -> Any:
+    """``(td, attr) -> int``: how many items a reference attribute's AllowedValues lists."""
+    cache: dict[tuple[str, str], int] = {}
+
+    def count(td: Any, attr: Any) -> int:
+        key = (td.element_name, attr.name)
+        if key not in cache:
+            cache[key] = len(allowed_value_texts(ctx, ws, td, attr))
+        return cache[key]
+
+    return count
 
 
 def _summarise(service: str, item: dict) -> dict:
