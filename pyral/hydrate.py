@@ -369,7 +369,7 @@ class EntityHydrator:
         default("_client", self.client)
         default("typePath", type_path)
         state["_type"] = state_type
-        state["_hydrated"] = self.hydration == "full"
+        state["_hydrated"] = self._loaded(item)
         instance = object.__new__(cls)
         instance.__dict__ = state
         return instance

@@ -28,7 +28,7 @@ from pyral.emulator import EmulatorServer
 from pyral.emulator.demo import DEMO_APIKEY
 
 #: the demo workspace's tasks (project=None): enough for many small pages
-TASKS = 69
+TASKS = 71
 
 
 @pytest.fixture(scope="module")

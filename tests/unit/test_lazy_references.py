@@ -39,7 +39,7 @@ def defect(**extra: Any) -> dict[str, Any]:
         "FormattedID": "DE11",
         "Name": "Broken login",
         "State": "Open",
-        "Owner": ref("User", 5, "Ann"),
+        "Owner": {**ref("User", 5, "Ann"), "UserName": "ann", "DisplayName": "Ann"},
         "Project": ref("Project", 7, "Web"),
         "Tags": {"_ref": f"{SVC}/Defect/11/Tags", "_type": "Tag", "Count": 0},
         "Tasks": {"_ref": f"{SVC}/Defect/11/Tasks", "_type": "Task", "Count": 2},
