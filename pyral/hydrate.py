@@ -26,6 +26,13 @@ are dispatched on their exact JSON type.  Anything unusual (a class with its own
 ``__init__``, AllowedAttributeValue / AllowedQueryOperator, a key that is not a plain string
 or that looks like a collection marker, a dict/list subclass) takes the general path, so the
 two can only differ in speed.  ``tests/unit/test_hydrate_fastpath.py`` holds them equal.
+
+A top-level result (``hydrateInstance`` without an existing instance: query results, reads,
+write answers) goes one step further (``_build_top``, issue 9): its scalars are copied into
+the entity with one ``dict.copy`` and everything else (references, collection summaries,
+nested objects, lists) waits in the entity's ``_pending`` slot until it is first asked for;
+:func:`pyral._entity_base.settle` then places it through ``_assign``, as the eager paths
+would have.  Settled, the state equals theirs (key order aside), which the same tests check.
 """
 
 from __future__ import annotations
