@@ -192,6 +192,11 @@ class Persistable:
                 return value
         raise AttributeError(self._missing(name))
 
+    def __delattr__(self, name: str) -> None:
+        if PENDING in self.__dict__:
+            settle(self, (name,))  # a pending value is deleted like any other
+        object.__delattr__(self, name)
+
     def __dir__(self) -> list[str]:
         settle(self)  # pending values are attributes too
         return list(super().__dir__())

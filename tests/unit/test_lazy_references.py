@@ -129,6 +129,14 @@ def test_an_assigned_value_is_not_overwritten_by_settling():
     assert settled_state(entity)["Owner"] == "someone else"
 
 
+def test_a_pending_value_can_be_deleted():
+    entity = EntityHydrator(None).hydrateInstance(defect())
+    del entity.Owner
+    assert "Owner" not in entity.attributes()
+    with pytest.raises(AttributeError):
+        _ = entity.Owner
+
+
 def test_settle_is_a_no_op_for_anything_else():
     assert settle(object()) is False
     assert settle(CustomField({"a": 1})) is False
