@@ -272,7 +272,7 @@ class _BulkWriter:
                 fids[tname] += 1
                 row.fid_num = fids[tname]
                 row.data["FormattedID"] = f"{td.id_prefix}{row.fid_num}"
-            if schema.is_a(tname, "RankableArtifact"):
+            if "DragAndDropRank" in td.attributes:  # as the seed loader (tasks too)
                 bottom = row.rank = rank_between(bottom, None)
                 row.data["DragAndDropRank"] = row.rank
             if row.data.get("CreatedBy") is None:

@@ -454,9 +454,12 @@ class ContextResolver:
         return [self._project_from(item) for item in env.results]
 
     def _explain_path_failure(self, ws: Target, path: str, elements: list[str]) -> None:
+        """pyral 1.7.0's two messages: the missing base project by name, else the path up to the
+        first element that matched nothing."""
         if not self._path_hits(ws, elements[:1]):
             raise RallyRESTAPIError(
-                f"No such accessible base Project found in the Workspace '{path}'"
+                f'Project specified: "{elements[0]}" (in workspace: "{ws.name}") '
+                "not accessible with current credentials"
             )
         for depth in range(2, len(elements) + 1):
             if not self._path_hits(ws, elements[:depth]):

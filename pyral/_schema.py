@@ -142,9 +142,9 @@ class WorkspaceSchema:
         """Allowed values of an attribute as strings.
 
         None for an unknown type or attribute, ``[]`` when the attribute is unconstrained.
-        Standard collections that type completion skips (``Milestones``...) answer
-        ``[True]`` the first time, then their values (quirk Q16, kept: pyral's own test
-        expects it); every other reference, custom drop-downs included, answers values.
+        Standard collections that type completion skips (``Milestones``...) and standard
+        OBJECT references answer ``[True]`` the first time, then their values (quirk Q16,
+        kept: pyral's own test expects it); custom drop-downs and the rest answer values.
         """
         item = self.typedef(entity_name, load_collection)
         if item is None:
@@ -155,7 +155,14 @@ class WorkspaceSchema:
         if attr.resolved:
             return attr.value_texts()
         attr.resolveAllowedValues(load_collection)
-        if attr.ElementName in INELIGIBLE_COLLECTIONS and not attr.Custom:
+        # observed with pyral 1.7.0: standard references (OBJECT attributes: Owner, Parent,
+        # FlowState, Workspace ...) answer [True] on the first call just as the skipped
+        # collections do, then their (usually empty) values.  A portfolio item's State
+        # answers its state names at once (a deliberate change, docs/compatibility.md).
+        skipped = attr.ElementName in INELIGIBLE_COLLECTIONS or (
+            attr.AttributeType == "OBJECT" and attr.ElementName != "State"
+        )
+        if skipped and not attr.Custom:
             return [True]
         return attr.value_texts()
 

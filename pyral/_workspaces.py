@@ -24,7 +24,10 @@ class WorkspacesMixin:
             "ObjectID": str(target.oid),
             "Name": target.name,
         }
-        return self._hydrator("shell").hydrateInstance(item)
+        shell = self._hydrator("shell").hydrateInstance(item)
+        # pyral 1.7.0's context objects carry ``ref`` as an instance attribute (in __dict__)
+        shell.__dict__["ref"] = target.ref
+        return shell
 
     def getWorkspace(self: Any) -> Any:
         """Shell Workspace for the current workspace (no request)."""
@@ -65,7 +68,7 @@ class WorkspacesMixin:
             raise RallyRESTAPIError(
                 "No reset of of the Workspace is permitted when the isolated_workspace option is specified"
             )
-        ws = self._resolver.find_workspace(workspaceName)
+        ws = self._resolver.find_workspace(workspaceName) if workspaceName else None
         if ws is None or (ws.state not in (None, "Open")):
             raise Exception(
                 "Specified workspace not valid for your credentials or is in a Closed state"

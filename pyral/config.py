@@ -176,8 +176,27 @@ def timestamp() -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)) + f".{millis:03d}"
 
 
+class ConfigFileWarning(UserWarning):
+    """A config file that was named (or found) but could not be read; its settings are skipped.
+
+    pyral 1.7.0 said nothing (a missing file) or returned ``None`` (an unreadable one); this
+    library writes to stdout/stderr only where pyral did, so its own notices are warnings.
+    """
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first frame outside this package
+    (the script that called ``rallyWorkset`` / ``Rally``), however deep the call came from."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        level += 1
+        frame = frame.f_back  # type: ignore[assignment]
+    return level
+
+
 def _warn(message: str) -> None:
-    sys.stderr.write(f"WARNING: {message}\n")
+    warnings.warn(message, ConfigFileWarning, stacklevel=_caller_stacklevel())
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,9 +222,9 @@ def parse_config_text(text: str) -> dict[str, str]:
     return found
 
 
-#: Anything shaped like an assignment, so that a typo (``SERVR``, ``API_KEY``, ``server``) is
-#: noticed.  Comments and blank lines never match.
-_ASSIGNMENT_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
+#: Anything shaped like an assignment, so that a typo (``SERVR``, ``API_KEY``, ``server``,
+#: the ini-style ``SERVER: host``) is noticed.  Comments, blank lines and URLs never match.
+_ASSIGNMENT_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|:(?!//))")
 
 
 def _warn_unknown_key(line: str) -> None:
@@ -228,7 +247,7 @@ def _warn_unknown_key(line: str) -> None:
         f"Rally config file setting {key!r} is not recognised and was ignored{hint}; "
         f"the recognised keys are {', '.join(_FILE_KEYS)}",
         ConfigKeyWarning,
-        stacklevel=4,
+        stacklevel=_caller_stacklevel(),
     )
 
 

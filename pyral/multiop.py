@@ -137,8 +137,8 @@ class BatchResults(list):
     def ok(self) -> bool:
         return not self.failures
 
-    def __repr__(self) -> str:
-        return f"BatchResults({list.__repr__(self)}, failures={self.failures!r})"
+    # No __repr__ of its own: ``print(rally.createMultiple(...))`` shows the list, exactly as
+    # under pyral 1.7.0; what failed is in ``failures`` / ``errors``.
 
 
 # --------------------------------------------------------------------------- item shapes

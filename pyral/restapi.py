@@ -550,9 +550,9 @@ class Rally(
             raw = self.transport.send("GET", url, log_as=self._relative(url))
         except requests.RequestException as exc:
             # as pyral: an error response (falsy, status 404, the reason in ``errors``)
-            failure = connection_failure(
-                exc, self.server, url, self.transport.timeout, self._secrets()
-            )
+            # a ref copied from elsewhere may name another host: the message names that one
+            host = urlsplit(url).netloc or self.server
+            failure = connection_failure(exc, host, url, self.transport.timeout, self._secrets())
             raw = ErrorResponse(404, str(failure))
         return RallyRESTResponse(
             self.session,

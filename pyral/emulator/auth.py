@@ -74,7 +74,7 @@ def parse_credentials(headers: dict[str, str]) -> Credentials:
     if scheme.lower() == "basic" and value:
         try:
             decoded = base64.b64decode(value, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except (binascii.Error, ValueError):  # ValueError: non-ASCII header text (and bad UTF-8)
             return Credentials("basic", username="", password=None)
         username, sep, password = decoded.partition(":")
         if not sep:

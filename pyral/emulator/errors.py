@@ -278,8 +278,22 @@ def no_such_collection(type_name: str, attr: str) -> str:
     return f'Could not find a collection attribute "{attr}" on type {type_name}'
 
 
+#: Rally refuses a story linked both to a parent story and to a portfolio item.
+STORY_TWO_PARENTS = (
+    "Validation error: HierarchicalRequirement.parentArtifact should not be set if "
+    "HierarchicalRequirement.Parent is set and vice versa"
+)
+
+
 def not_supported(what: str) -> str:
     return f"Not supported by the WSAPI emulator: {what}"
+
+
+def role_objects_not_supported(what: str) -> str:
+    return not_supported(
+        f"{what}: roles are declared in the seed (ProjectPermissions, WorkspaceAdmin, "
+        "SubscriptionAdmin), see docs/emulator-seed-format.md"
+    )
 
 
 def internal_error(detail: str) -> str:
@@ -309,6 +323,13 @@ def trailing_text(saw: str) -> str:
 
 def too_deep(limit: int) -> str:
     return could_not_parse(f"Error parsing expression -- nested deeper than {limit} levels")
+
+
+def query_too_complex(detail: str) -> str:
+    return could_not_parse(
+        f"the query or order is too complex to run ({detail}): use fewer nested groups, "
+        "shorter dotted paths or fewer order keys"
+    )
 
 
 def empty_query() -> str:

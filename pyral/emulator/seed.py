@@ -1053,7 +1053,7 @@ class _Loader:
         if td.id_prefix:
             row.fid_num = self.store.next_fid(ws, td.element_name, self.conn)
             row.data["FormattedID"] = f"{td.id_prefix}{row.fid_num}"
-        if schema.is_a(td.element_name, "RankableArtifact"):
+        if "DragAndDropRank" in td.attributes:  # as backend.ranking.is_rankable (tasks too)
             row.rank = rank_between(self._bottom_rank(ws), None)
             self.last_rank[ws] = row.rank
             row.data["DragAndDropRank"] = row.rank

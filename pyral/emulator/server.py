@@ -246,7 +246,7 @@ class _Server(ThreadingHTTPServer):
                 self._open.discard(request)
 
     def _plain_http(self, request: socket.socket) -> bool:
-        """Answer ``http://`` on the HTTPS port as Rally does (301 to ``https://``).
+        """Answer ``http://`` on the HTTPS port with a redirect to ``https://`` (see tls.py).
 
         Peeks at the first byte without consuming it; True when the connection was plain
         HTTP and has been answered and closed.

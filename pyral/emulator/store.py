@@ -104,6 +104,8 @@ _BACK_POINTERS = (
     "Artifact",
     "PortfolioItem",
     "RevisionHistory",
+    "Iteration",  # iterations' and releases' roll-ups (backend/computed.py)
+    "Release",
 )
 # * (workspace, rank) for ranked rows: the top or bottom of a workspace's one ranking (every
 #   create of a rankable item goes to the bottom) is an index seek, not a scan of the workspace.

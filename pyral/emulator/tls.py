@@ -8,6 +8,7 @@ Clients connect with ``verify=False`` (pyral: ``verify_ssl_cert=False``) or trus
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -90,6 +91,8 @@ def server_context(pair: CertificatePair) -> ssl.SSLContext:
 TLS_HANDSHAKE_BYTE = 0x16
 #: how much of a plain-HTTP request head is read before answering (the rest is discarded).
 PLAIN_HEAD_LIMIT = 64 * 1024
+_DRAIN_SECONDS = 2.0  # how long a redirected plain-HTTP client may keep sending
+_DRAIN_LIMIT = 8 << 20  # and how much of it is read before the close
 
 
 def is_plain_http(first: bytes) -> bool:
@@ -122,11 +125,24 @@ def redirect_target(head: bytes, fallback_host: str) -> str:
     return f"https://{safe_host or fallback_host}{safe_target}"
 
 
-def redirect_response(location: str) -> bytes:
-    """Rally's answer to ``http://``: a permanent redirect to the ``https://`` URL."""
+def redirect_method(head: bytes) -> str:
+    """The request method of a plain-HTTP request head (upper case; "" when unreadable)."""
+    first = head.split(b"\n", 1)[0].decode("latin-1").split()
+    return first[0].upper() if first else ""
+
+
+def redirect_response(location: str, method: str = "GET") -> bytes:
+    """Rally's answer to ``http://``: a permanent redirect to the ``https://`` URL.
+
+    GET and HEAD get 301.  Any other method gets 308, the permanent redirect that keeps the
+    method and the body: after a 301, clients re-send a POST as a body-less GET (and requests
+    drops a PUT's body), so an update would silently turn into a read and a create into an
+    empty one.  With 308 the write reaches the HTTPS service intact.
+    """
+    status = "301 Moved Permanently" if method in ("GET", "HEAD", "") else "308 Permanent Redirect"
     body = b""
     return (
-        "HTTP/1.1 301 Moved Permanently\r\n"
+        f"HTTP/1.1 {status}\r\n"
         f"Location: {location}\r\n"
         "Content-Type: text/plain; charset=utf-8\r\n"
         f"Content-Length: {len(body)}\r\n"
@@ -142,4 +158,24 @@ def answer_plain_http(sock: socket.socket, fallback_host: str) -> None:
         if not chunk:
             break
         head += chunk
-    sock.sendall(redirect_response(redirect_target(head, fallback_host)))
+    sock.sendall(redirect_response(redirect_target(head, fallback_host), redirect_method(head)))
+    _drain(sock)
+
+
+def _drain(sock: socket.socket) -> None:
+    """Read (and drop) what the client still sends, such as a write's body, before closing.
+
+    Closing a socket with unread data makes the kernel answer with a reset, which can reach
+    the client before it has read the redirect; it would then see a dropped connection.
+    Bounded in time and size so a client that never stops cannot hold the thread.
+    """
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_WR)
+    sock.settimeout(_DRAIN_SECONDS)
+    total = 0
+    with contextlib.suppress(OSError):
+        while total < _DRAIN_LIMIT:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            total += len(chunk)

@@ -164,11 +164,31 @@ def test_workspace_whose_default_project_is_elsewhere(server):
 
 
 def test_bad_path_elements(server):
-    with pytest.raises(
-        RallyRESTAPIError,
-        match="No such accessible base Project found in the Workspace 'Nope // Web Team'",
-    ):
+    # pyral 1.7.0's words for a path whose first element names no project: that element and
+    # the workspace, as for a single project name given per call
+    with pytest.raises(RallyRESTAPIError) as info:
         Rally(server.url, apikey=DEMO_APIKEY, project="Nope // Web Team")
+    assert str(info.value) == (
+        'Project specified: "Nope" (in workspace: "Demo Workspace") '
+        "not accessible with current credentials"
+    )
+    with pytest.raises(RallyRESTAPIError) as info:
+        Rally(
+            server.url,
+            apikey=DEMO_APIKEY,
+            workspace="Sandbox Workspace",
+            project="Online Store // Web Team",
+        )
+    assert str(info.value) == (
+        'Project specified: "Online Store" (in workspace: "Sandbox Workspace") '
+        "not accessible with current credentials"
+    )
+    rally = Rally(server.url, apikey=DEMO_APIKEY)
+    with pytest.raises(RallyRESTAPIError, match='Project specified: "Nope"'):
+        rally.setProject("Nope // Web Team")
+    with pytest.raises(RallyRESTAPIError, match='Project specified: "Nope"'):
+        rally.get("Defect", fetch="Name", project="Nope // Web Team")
+    assert rally.getProject().Name == "Online Store"
     with pytest.raises(
         RallyRESTAPIError, match="No such accessible Project found: 'Online Store // Nope'"
     ):

@@ -78,7 +78,7 @@ def test_collection_members_sent_as_bare_refs_stay_shells(rally, monkeypatch):
     assert rev.Description == "Original revision" and rev._hydrated is True
 
 
-ORACLE = os.environ.get("PYRAL_ORACLE_PYTHON", "/work/oracle/bin/python")
+ORACLE = os.environ.get("PYRAL_ORACLE_PYTHON", "")
 
 
 @pytest.mark.oracle

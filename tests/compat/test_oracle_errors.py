@@ -1,8 +1,9 @@
-"""The errors differential against pyral 1.7.0 (issue 7 items 1-3, 8), when asked for.
+"""The differentials against pyral 1.7.0 (issue 7: errors, porting scripts, printed forms ...),
+when asked for.
 
-Runs ``tools/oracle_check.py --scenario tools/oracle_scenario_errors.py`` with the
-interpreter named in ``PYRAL_ORACLE_PYTHON`` (one with pyral==1.7.0 installed); skipped
-without it, so it never runs in CI.
+Runs ``tools/oracle_check.py --scenario tools/<scenario>`` for every
+``tools/oracle_scenario*.py`` with the interpreter named in ``PYRAL_ORACLE_PYTHON`` (one with
+pyral==1.7.0 installed); skipped without it, so it never runs in CI.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ pytestmark = [
 ]
 
 
-def test_errors_scenario_is_identical_under_pyral_1_7_0() -> None:
+SCENARIOS = sorted(p.name for p in (REPO / "tools").glob("oracle_scenario*.py"))
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_scenario_is_identical_under_pyral_1_7_0(scenario: str) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")}
     done = subprocess.run(
         [
@@ -32,7 +37,7 @@ def test_errors_scenario_is_identical_under_pyral_1_7_0() -> None:
             "--ours-python",
             sys.executable,
             "--scenario",
-            str(REPO / "tools" / "oracle_scenario_errors.py"),
+            str(REPO / "tools" / scenario),
         ],
         capture_output=True,
         text=True,
@@ -40,4 +45,4 @@ def test_errors_scenario_is_identical_under_pyral_1_7_0() -> None:
         timeout=600,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert "identical output (oracle_scenario_errors.py)" in done.stdout
+    assert f"identical output ({scenario})" in done.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import socket
 
 import requests
 
@@ -99,3 +100,20 @@ def test_apikey_ignores_key_parameter(wsapi, context):
 
 def test_reads_need_no_token_under_basic(basic_wsapi):
     assert basic_wsapi.get("Project")["QueryResult"]["Errors"] == []
+
+
+def test_non_ascii_bytes_in_a_basic_header_get_a_401_not_a_500(emulator):
+    """A header is read as Latin-1: bytes above 127 in ``Authorization: Basic`` must be an
+    authentication failure, not a crash of the base64 decoder."""
+    host, port = emulator.host, emulator.port
+    for value in (b"\xff\xfe", b"abc\xe9==", b"\xed\xa0\x80"):
+        with socket.create_connection((host, port), timeout=10) as sock:
+            sock.sendall(
+                b"GET /slm/webservice/v2.0/defect HTTP/1.1\r\nHost: h\r\n"
+                b"Authorization: Basic " + value + b"\r\nConnection: close\r\n\r\n"
+            )
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+        assert b"OperationResult" in answer

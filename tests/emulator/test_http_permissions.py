@@ -18,6 +18,7 @@ KEYS = {
     "plain": "plain-key".ljust(40, "0"),
     "other": "other-key".ljust(40, "0"),
     "nodefault": "nodefault-key".ljust(40, "0"),
+    "blind": "blind-key".ljust(40, "0"),
 }
 RECYCLED_OID = 777001
 STORY_OID = 777002
@@ -40,6 +41,8 @@ SEED: dict[str, Any] = {
         _user("plain", Workspaces=["WS"]),
         _user("other", Workspaces=["Other"]),
         _user("nodefault", Workspaces=["WS"], DefaultWorkspace=None, DefaultProject=None),
+        _user("blind", Workspaces=[], ProjectPermissions={"WS": {"Root": "No Access"}},
+              DefaultWorkspace=None, DefaultProject=None),
     ],
     "workspaces": [
         {
@@ -368,3 +371,203 @@ def test_collections_and_references_respect_roles(clients, ws):
     as_admin = admin.post(f"defect/{team_a_bug['ObjectID']}", {"Defect": {"Requirement": hidden}})
     assert as_admin["OperationResult"]["Errors"] == []
     admin.post(f"defect/{team_a_bug['ObjectID']}", {"Defect": {"Requirement": None}})
+
+
+def test_role_objects_written_through_wsapi_are_refused_clearly(clients, ws):
+    """ProjectPermission / WorkspacePermission writes do not silently store a row that
+    changes nobody's access: they are refused, even for the subscription admin."""
+    admin, viewer = clients["admin"], clients["viewer"]
+    user = admin.get("user", {"query": '(UserName = "viewer@example.com")'})["QueryResult"]
+    user_ref = user["Results"][0]["_ref"]
+    team_b = _one(admin, "project", "Team B", ws)["_ref"]
+    before = {t: admin.count(t) for t in ("ProjectPermission", "WorkspacePermission")}
+    for type_name, body in (
+        ("ProjectPermission", {"User": user_ref, "Project": team_b, "Role": "Editor"}),
+        ("WorkspacePermission", {"User": user_ref, "Workspace": ws, "Role": "Workspace Admin"}),
+    ):
+        result = admin.put(f"{type_name.lower()}/create", {type_name: body}, {"workspace": ws})
+        errors_ = result["CreateResult"]["Errors"]
+        assert errors_ == [errors.role_objects_not_supported(f"creating a {type_name}")]
+    assert {t: admin.count(t) for t in before} == before
+    # and the viewer still cannot see Team B's items
+    found = viewer.call("GET", f"hierarchicalrequirement/{STORY_OID}").json()
+    assert found["OperationResult"]["Errors"] == [errors.CANNOT_FIND_TO_READ]
+
+
+def test_viewers_cannot_rank_or_attach(clients, ws):
+    viewer, admin = clients["viewer"], clients["admin"]
+    root_bug = _one(admin, "defect", "root bug", ws)
+    team_a_bug = _one(admin, "defect", "team a bug", ws)
+    ref = f"defect/{root_bug['ObjectID']}"
+    ranked = viewer.post(ref, {"Defect": {}}, {"rankAbove": f"/defect/{team_a_bug['ObjectID']}"})
+    assert ranked["OperationResult"]["Errors"] == [errors.no_permission("changing a", "Defect")]
+    content = admin.create("AttachmentContent", {"Content": "YWJj"}, {"workspace": ws})
+    attach = viewer.put(
+        "attachment/create",
+        {
+            "Attachment": {
+                "Name": "a.txt",
+                "Artifact": ref,
+                "Content": content["_ref"],
+                "ContentType": "text/plain",
+                "Size": 3,
+            }
+        },
+        {"workspace": ws},
+    )["CreateResult"]
+    assert attach["Errors"] == [errors.no_permission("creating a", "Attachment")]
+    assert admin.get(f"{ref}/Attachments")["QueryResult"]["TotalResultCount"] == 0
+
+
+def test_project_children_and_schema_hide_projects_without_access(clients, ws):
+    viewer, admin = clients["viewer"], clients["admin"]
+    root = _one(admin, "project", "Root", ws)["ObjectID"]
+    team_b = _one(admin, "project", "Team B", ws)["ObjectID"]
+    as_admin = admin.get(f"project/{root}/Children", {"fetch": "Name"})["QueryResult"]
+    assert sorted(r["Name"] for r in as_admin["Results"]) == ["Team A", "Team B"]
+    as_viewer = viewer.get(f"project/{root}/Children", {"fetch": "Name"})["QueryResult"]
+    assert [r["Name"] for r in as_viewer["Results"]] == ["Team A"]
+    assert as_viewer["TotalResultCount"] == 1
+    summary = viewer.get(f"project/{root}", {"fetch": "Children"})["Project"]["Children"]
+    assert summary["Count"] == 1
+    schema = viewer.get(f"/slm/schema/v2.0/project/{team_b}")["QueryResult"]
+    assert schema["Errors"] == [errors.CANNOT_FIND_TO_READ] and schema["Results"] == []
+    assert admin.get(f"/slm/schema/v2.0/project/{team_b}")["QueryResult"]["Results"]
+
+
+def test_rollups_follow_a_seeded_level_order(clients):
+    """Workspace "Other" puts Epic below Feature: stories link to epics, features add up."""
+    admin = clients["admin"]
+    where = {"workspace": _ws(admin, "Other")}
+    epic = admin.create("PortfolioItem/Epic", {"Name": "fresh low epic"}, where)
+    feature = admin.create("PortfolioItem/Feature", {"Name": "upper"}, where)
+    assert (
+        admin.post(epic["_ref"], {"Epic": {"Parent": feature["_ref"]}}, where)["OperationResult"][
+            "Errors"
+        ]
+        == []
+    )
+    story = admin.create(
+        "HierarchicalRequirement",
+        {
+            "Name": "s",
+            "PortfolioItem": epic["_ref"],
+            "PlanEstimate": 3,
+            "ScheduleState": "Accepted",
+        },
+        where,
+    )
+    assert story["Feature"]["_ref"] == epic["_ref"]
+    admin.create("HierarchicalRequirement", {"Name": "t", "PortfolioItem": epic["_ref"]}, where)
+    fields = {"fetch": "LeafStoryCount,PercentDoneByStoryCount,DirectChildrenCount"}
+    low = admin.get(epic["_ref"], fields)["Epic"]
+    high = admin.get(feature["_ref"], fields)["Feature"]
+    assert (low["LeafStoryCount"], low["PercentDoneByStoryCount"], low["DirectChildrenCount"]) == (
+        2,
+        0.5,
+        2,
+    )
+    assert (
+        high["LeafStoryCount"],
+        high["PercentDoneByStoryCount"],
+        high["DirectChildrenCount"],
+    ) == (2, 0.5, 1)
+
+
+def test_workspace_projects_collection_hides_projects_without_access(clients, ws):
+    viewer, admin = clients["viewer"], clients["admin"]
+    oid = ws.rsplit("/", 1)[1]
+    assert (
+        admin.get(f"workspace/{oid}", {"fetch": "Projects"})["Workspace"]["Projects"]["Count"] == 3
+    )
+    summary = viewer.get(f"workspace/{oid}", {"fetch": "Projects"})["Workspace"]["Projects"]
+    assert summary["Count"] == 2
+    listed = viewer.get(f"workspace/{oid}/Projects", {"fetch": "Name"})["QueryResult"]
+    assert sorted(r["Name"] for r in listed["Results"]) == ["Root", "Team A"]
+
+
+def test_revisions_of_unseen_items_are_unseen_too(clients, ws):
+    viewer, admin = clients["viewer"], clients["admin"]
+    story = admin.get(f"hierarchicalrequirement/{STORY_OID}", {"fetch": "RevisionHistory"})
+    history = story["HierarchicalRequirement"]["RevisionHistory"]["_ref"]
+    read = viewer.call("GET", history).json()
+    assert read["OperationResult"]["Errors"] == [errors.CANNOT_FIND_TO_READ]
+    revisions = admin.get(f"{history}/Revisions", {"fetch": "ObjectID"})["QueryResult"]["Results"]
+    assert revisions
+    hidden = {r["ObjectID"] for r in revisions}
+    one = viewer.call("GET", f"revision/{next(iter(hidden))}").json()
+    assert one["OperationResult"]["Errors"] == [errors.CANNOT_FIND_TO_READ]
+    seen = viewer.get("revision", {"workspace": ws, "fetch": "ObjectID", "pagesize": 2000})
+    assert not hidden & {r["ObjectID"] for r in seen["QueryResult"]["Results"]}
+    everything = admin.get("revision", {"workspace": ws, "fetch": "ObjectID", "pagesize": 2000})
+    assert hidden <= {r["ObjectID"] for r in everything["QueryResult"]["Results"]}
+    # the viewer's own project's history stays readable
+    bug = _one(admin, "defect", "root bug", ws)
+    mine = admin.get(f"defect/{bug['ObjectID']}", {"fetch": "RevisionHistory"})["Defect"]
+    assert viewer.get(mine["RevisionHistory"]["_ref"])["RevisionHistory"]["ObjectID"]
+
+
+def test_attachments_posts_and_results_follow_their_artifact_across_projects(clients, ws):
+    """Moving an item into a project the viewer cannot see takes its discussion, its
+    attachments and its test results along (they were left visible in the old project)."""
+    viewer, admin = clients["viewer"], clients["admin"]
+    team_a = _one(admin, "project", "Team A", ws)["_ref"]
+    team_b = _one(admin, "project", "Team B", ws)["_ref"]
+    where = {"workspace": ws}
+    case = admin.create("TestCase", {"Name": "moving case", "Project": team_a}, where)
+    post = admin.create(
+        "ConversationPost", {"Artifact": case["_ref"], "Text": "moving talk"}, where
+    )
+    result = admin.create(
+        "TestCaseResult",
+        {
+            "TestCase": case["_ref"],
+            "Verdict": "Pass",
+            "Build": "1",
+            "Date": "2026-03-01T00:00:00.000Z",
+        },
+        where,
+    )
+    content = admin.create("AttachmentContent", {"Content": "YWJj"}, where)
+    attachment = admin.create(
+        "Attachment",
+        {"Name": "r.txt", "Artifact": case["_ref"], "Content": content["_ref"],
+         "ContentType": "text/plain", "Size": 3},
+        where,
+    )  # fmt: skip
+    refs = [post["_ref"], result["_ref"], attachment["_ref"]]
+    for ref in refs:
+        key = next(iter(admin.get(ref)))
+        assert viewer.get(ref)[key]["ObjectID"], ref
+    assert (
+        admin.post(case["_ref"], {"TestCase": {"Project": team_b}}, where)["OperationResult"][
+            "Errors"
+        ]
+        == []
+    )
+    for ref in refs:
+        found = viewer.call("GET", ref).json()
+        assert found.get("OperationResult", {}).get("Errors") == [errors.CANNOT_FIND_TO_READ], ref
+    count = viewer.get("conversationpost", {"workspace": ws, "query": '(Text = "moving talk")'})
+    assert count["QueryResult"]["TotalResultCount"] == 0
+
+
+def test_a_user_without_any_readable_project_sees_no_revision_of_them(clients, ws):
+    blind, admin = clients["blind"], clients["admin"]
+    root = _one(admin, "project", "Root", ws)
+    bug = _one(admin, "defect", "root bug", ws)
+    hidden = set()
+    for ref in (f"project/{root['ObjectID']}", f"defect/{bug['ObjectID']}"):
+        history = next(iter(admin.get(ref, {"fetch": "RevisionHistory"}).values()))
+        history_ref = history["RevisionHistory"]["_ref"]
+        assert blind.call("GET", history_ref).json()["OperationResult"]["Errors"]
+        revisions = admin.get(f"{history_ref}/Revisions", {"fetch": "ObjectID"})
+        hidden |= {r["ObjectID"] for r in revisions["QueryResult"]["Results"]}
+    assert hidden
+    seen = blind.get("revision", {"workspace": ws, "fetch": "ObjectID", "pagesize": 2000})
+    assert seen["QueryResult"]["Errors"] == []
+    assert not hidden & {r["ObjectID"] for r in seen["QueryResult"]["Results"]}
+    assert (
+        blind.get("defect", {"workspace": ws, "pagesize": 1})["QueryResult"]["TotalResultCount"]
+        == 0
+    )

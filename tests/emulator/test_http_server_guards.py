@@ -57,6 +57,46 @@ def test_tls_port_still_serves_tls_after_a_plain_request(tls_emulator, demo_logi
     assert response.status_code == 200
 
 
+def test_head_over_plain_http_gets_the_redirect_too(tls_emulator):
+    plain = tls_emulator.url.replace("https://", "http://")
+    response = requests.head(plain + "/slm/webservice/v2.0/user", timeout=30)
+    assert response.status_code == 301
+    assert response.headers["Location"] == tls_emulator.url + "/slm/webservice/v2.0/user"
+
+
+def test_a_write_over_plain_http_is_redirected_with_its_body(tls_emulator, demo_login):
+    """A 301 turns a followed POST into a body-less GET: the update would be lost while the
+    client sees HTTP 200.  The redirect for writes keeps the method and the body (308)."""
+    plain = tls_emulator.url.replace("https://", "http://") + "/slm/webservice/v2.0"
+    session = requests.Session()
+    session.headers["ZSESSIONID"] = demo_login["apikey"]
+    opts = {"verify": False, "timeout": 30}  # per call: REQUESTS_CA_BUNDLE beats Session.verify
+    made = session.put(
+        plain + "/defect/create", json={"Defect": {"Name": "sent over http"}}, **opts
+    ).json()["CreateResult"]
+    assert made["Errors"] == [] and made["Object"]["Name"] == "sent over http"
+    ref = made["Object"]["_ref"]
+    updated = session.post(
+        ref.replace("https://", "http://"), json={"Defect": {"Name": "renamed"}}, **opts
+    )
+    assert updated.url.startswith("https://")
+    assert updated.json()["OperationResult"]["Errors"] == []
+    assert session.get(ref, **opts).json()["Defect"]["Name"] == "renamed"
+
+
+def test_a_large_body_over_plain_http_still_gets_the_redirect(tls_emulator):
+    """The body is read and dropped before the close, so the client reads the answer
+    instead of a connection reset."""
+    with socket.create_connection((tls_emulator.host, tls_emulator.port), timeout=10) as sock:
+        body = b"x" * (4 << 20)
+        head = "POST /slm/webservice/v2.0/defect/create HTTP/1.1\r\nHost: h\r\n"
+        sock.sendall(head.encode() + f"Content-Length: {len(body)}\r\n\r\n".encode())
+        sock.sendall(body)
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 308")
+    assert b"Location: https://h/slm/webservice/v2.0/defect/create\r\n" in answer
+
+
 def test_redirect_target_keeps_header_injection_out():
     head = b"GET /a\r\nx HTTP/1.1\r\nHost: evil\r\n\r\n"
     assert "\r" not in redirect_target(head, "h:1")

@@ -29,8 +29,17 @@ warnings.simplefilter("ignore")
 from pyral import Rally
 r = Rally(sys.argv[1], apikey=sys.argv[2], verify_ssl_cert=False)
 out = {"allowed": {}, "features": {}, "stories": {}}
-for t, a in [("Defect", "ScheduleState"), ("Defect", "Severity"), ("Defect", "RootCause")]:
+for t, a in [("Defect", "ScheduleState"), ("Defect", "Severity"), ("Defect", "RootCause"),
+             ("Build", "Status"), ("Risk", "State")]:
     out["allowed"][f"{t}.{a}"] = r.getAllowedValues(t, a)
+out["typedefs"] = {}
+for t in ("PullRequest", "Build", "Changeset", "ConversationPost", "Risk", "TestFolder",
+          "VSMProduct", "Milestone", "SCMRepository", "PreliminaryEstimate"):
+    td = r.typedef(t)
+    out["typedefs"][t] = sorted(a.ElementName for a in td.Attributes) if td else None
+out["iterations"] = {}
+for it in r.get("Iteration", fetch="Name,PlanEstimate,TaskEstimateTotal", projectScopeDown=True):
+    out["iterations"][it.Name] = [it.PlanEstimate, it.TaskEstimateTotal]
 fields = "FormattedID,LeafStoryCount,AcceptedLeafStoryCount,PercentDoneByStoryCount,DirectChildrenCount,Ready"
 for f in r.get("PortfolioItem/Feature", fetch=fields, projectScopeDown=True):
     out["features"][f.FormattedID] = [f.LeafStoryCount, f.AcceptedLeafStoryCount,
@@ -75,6 +84,15 @@ def test_pyral_170_reads_computed_fields(tls_server: EmulatorServer, tmp_path: P
         "Accepted",
     ]
     assert seen["allowed"]["Defect.RootCause"][0] == "Code"
+    assert seen["allowed"]["Build.Status"][0] == "SUCCESS"
+    assert seen["allowed"]["Risk.State"]
+    for type_name, attrs in seen["typedefs"].items():
+        assert attrs, type_name
+    assert "Url" in seen["typedefs"]["PullRequest"]
+    assert "Revision" in seen["typedefs"]["Changeset"]
+    assert seen["iterations"] and all(
+        isinstance(v[0], float) and isinstance(v[1], float) for v in seen["iterations"].values()
+    )
     # What pyral 1.7.0 read is what the server computed, field for field.
     ours = Wsapi(tls_server, apikey=DEMO_APIKEY)
     try:

@@ -10,6 +10,7 @@ import pytest
 
 from pyral import config
 from pyral.config import (
+    ConfigFileWarning,
     env_settings,
     option_settings,
     parse_config_text,
@@ -282,8 +283,9 @@ def test_absolute_config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_missing_config_file_is_skipped_with_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
-    assert rallyWorkset(["--config=nope", "--user=u"]) == [DEFAULTS[0], "u", *DEFAULTS[2:]]
-    assert "WARNING: Rally config file nope not found" in capsys.readouterr().err
+    with pytest.warns(ConfigFileWarning, match="^Rally config file nope not found$"):
+        assert rallyWorkset(["--config=nope", "--user=u"]) == [DEFAULTS[0], "u", *DEFAULTS[2:]]
+    assert capsys.readouterr() == ("", "")  # pyral 1.7.0 printed nothing: a warning, no print
 
 
 def test_config_name_with_spaces_is_not_an_option() -> None:
@@ -295,15 +297,17 @@ def test_unreadable_config_warns_instead_of_returning_none(
 ) -> None:
     """Q17: pyral returned None (or crashed) for a config path that is a directory."""
     (clean_env / "dir.cfg").mkdir()
-    result = rallyWorkset(["--config=dir.cfg", "--user=still.applied"])
+    with pytest.warns(ConfigFileWarning, match="^Unable to read Rally config file"):
+        result = rallyWorkset(["--config=dir.cfg", "--user=still.applied"])
     assert result == [DEFAULTS[0], "still.applied", *DEFAULTS[2:]]
-    assert "WARNING: Unable to read Rally config file" in capsys.readouterr().err
+    assert capsys.readouterr() == ("", "")
 
 
 def test_unreadable_cwd_config_warns(clean_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (clean_env / "rally-v2.0.cfg").write_bytes(b"SERVER = \xff\xfe bad\n")
-    assert rallyWorkset([]) == DEFAULTS
-    assert "WARNING: Unable to read Rally config file" in capsys.readouterr().err
+    with pytest.warns(ConfigFileWarning, match="^Unable to read Rally config file"):
+        assert rallyWorkset([]) == DEFAULTS
+    assert capsys.readouterr() == ("", "")
 
 
 def test_non_string_args_are_ignored() -> None:
@@ -360,6 +364,8 @@ def test_misspelt_key_in_rally_config_is_ignored_but_warned(clean_env: Path) -> 
         ("server = lower\n", "server", "at the start of the line"),
         ("API_KEY = never\n", "API_KEY", "did you mean APIKEY?"),
         ("COLOR = blue\n", "COLOR", "recognised keys are SERVER, USER"),
+        ("SERVER: ini.style\n", "SERVER", "write it as SERVER = ... at the start of the line"),
+        ("APIKEY : _spaced\n", "APIKEY", "write it as APIKEY = ..."),
     ],
 )
 def test_every_ignored_assignment_warns(line: str, key: str, hint: str) -> None:
@@ -369,6 +375,20 @@ def test_every_ignored_assignment_warns(line: str, key: str, hint: str) -> None:
 
 
 def test_known_keys_comments_and_blank_lines_do_not_warn(recwarn: pytest.WarningsRecorder) -> None:
-    text = "# SERVER = commented\n\nSERVER = a.b\nUSER = u\nnot an assignment\n"
+    text = (
+        "# SERVER = commented\n\nSERVER = a.b\nUSER = u\nnot an assignment\n"
+        "https://rally1.rallydev.com/#/detail\n"
+    )
     assert parse_config_text(text) == {"server": "a.b", "user": "u"}
     assert not [w for w in recwarn if issubclass(w.category, config.ConfigKeyWarning)]
+
+
+def test_config_warnings_point_at_the_callers_line(clean_env: Path) -> None:
+    """The warning names the script's line that asked for the settings, not pyral's code."""
+    write(clean_env / "typo.cfg", "SERVR = x\n")
+    with pytest.warns(config.ConfigKeyWarning) as key_warning:
+        rallyWorkset(["--rallyConfig=typo.cfg"])
+    with pytest.warns(ConfigFileWarning) as file_warning:
+        rallySettings(["--config=absent.cfg"])
+    assert key_warning[0].filename == __file__
+    assert file_warning[0].filename == __file__

@@ -23,7 +23,11 @@ What is computed (see docs/emulator.md, "Computed fields"):
 * portfolio items of every level: ``LeafStoryCount``, ``LeafStoryPlanEstimateTotal``,
   ``AcceptedLeafStoryCount``, ``AcceptedLeafStoryPlanEstimateTotal``,
   ``UnEstimatedLeafStoryCount``, ``PercentDoneByStoryCount``,
-  ``PercentDoneByStoryPlanEstimate`` (fractions 0..1) and ``DirectChildrenCount``.
+  ``PercentDoneByStoryPlanEstimate`` (fractions 0..1) and ``DirectChildrenCount``;
+* discussion posts: ``PostNumber`` (1, 2, ... per artifact, in creation order);
+* iterations and releases: ``PlanEstimate`` (the scheduled work items' estimates),
+  ``TaskEstimateTotal`` / ``TaskRemainingTotal`` / ``TaskActualTotal`` (their tasks) and a
+  release's ``Accepted`` (the accepted items' estimates).
 
 A leaf story is a live story with no live child story.  The lowest level's items count the
 leaves under the stories linked to them (through PortfolioItem, then down the story tree);
@@ -75,6 +79,9 @@ _DEFECT_INPUTS = ("Requirement", "TestCase", "State", "DefectSuites")
 _TEST_CASE_INPUTS = ("WorkProduct", "LastVerdict")
 _RESULT_INPUTS = ("TestCase", "Date", "Verdict", "Build")
 _PI_INPUTS = ("Parent",)
+_TIMEBOXES = ("Iteration", "Release")
+_TIMEBOX_TASK_INPUTS = ("Iteration", "Release", "Estimate", "ToDo", "Actuals")
+_TIMEBOX_ITEM_INPUTS = ("Iteration", "Release", "PlanEstimate", "ScheduleState", "Parent")
 
 _IN_CHUNK = 500  # owners per SQL IN list (well under SQLite's bound-parameter limit)
 _ACCEPTED = "Accepted"
@@ -128,6 +135,16 @@ def after_write(env: Env, row: Row, old: dict[str, Any] | None) -> None:
     stories: set[int] = set()
     test_cases: set[int] = set()
     portfolio: set[int] = set()
+    timeboxes: set[int] = set()
+    if row.type == "Task" and changed(_TIMEBOX_TASK_INPUTS):
+        timeboxes |= _oids(*(v.get(t) for v in (before, after) for t in _TIMEBOXES))
+    elif _is_scheduled_item(schema, row.type) and changed(_TIMEBOX_ITEM_INPUTS):
+        timeboxes |= _oids(*(v.get(t) for v in (before, after) for t in _TIMEBOXES))
+        if before.get("Parent") != after.get("Parent"):  # a parent's estimate may now count
+            for parent in _oids(before.get("Parent"), after.get("Parent")):
+                found = env.store.get(parent)
+                if found is not None:
+                    timeboxes |= _oids(*(found.data.get(t) for t in _TIMEBOXES))
     if row.type == "Task" and changed(_TASK_INPUTS):
         work_products |= _oids(before.get("WorkProduct"), after.get("WorkProduct"))
     elif row.type == "HierarchicalRequirement":
@@ -161,6 +178,10 @@ def after_write(env: Env, row: Row, old: dict[str, Any] | None) -> None:
         work_products.add(row.oid)
     if not gone and row.type == "TestCase":
         test_cases.add(row.oid)
+    if not gone and row.type in _TIMEBOXES:
+        timeboxes.add(row.oid)
+    if created and row.type == "ConversationPost":
+        _number_post(env, row)
     src = _SqlChildren(env)
     # Test cases first: their LastVerdict feeds their work product's test-case roll-ups.
     for oid in sorted(test_cases):
@@ -171,6 +192,8 @@ def after_write(env: Env, row: Row, old: dict[str, Any] | None) -> None:
     for oid in sorted(work_products | stories):
         _refresh_work_product(env, src, oid)
     _refresh_portfolio(env, portfolio)
+    for oid in sorted(timeboxes):
+        _refresh_timebox(env, src, oid)
 
 
 def recompute_workspace(env: Env, workspace: int) -> None:
@@ -200,6 +223,22 @@ def recompute_workspace(env: Env, workspace: int) -> None:
         (r for r in rows if r.type in by_level), key=lambda r: (by_level[r.type], r.oid)
     ):
         _refresh_one_pi(env, src, row)
+    highest: dict[Any, int] = {}
+    for post in sorted(
+        _select(env, "o.workspace = ? AND o.type = 'ConversationPost'", [workspace]),
+        key=lambda r: r.oid,
+    ):  # a seed's posts without a PostNumber are numbered in ObjectID order
+        key = post.data.get("Artifact")
+        given = post.data.get("PostNumber")
+        number = int(given) if isinstance(given, int) else highest.get(key, 0) + 1
+        highest[key] = max(highest.get(key, 0), number)
+        _store(env, post, {"PostNumber": number})
+    boxes = _select(env, "o.workspace = ? AND o.type IN ('Iteration', 'Release')", [workspace])
+    if boxes:
+        scheduled = _select(env, "o.workspace = ? AND (" + _TIMEBOX_SQL + ")", [workspace])
+        box_src = _MemoryChildren(scheduled)
+        for box in boxes:
+            _refresh_timebox(env, box_src, box.oid, box)
 
 
 class _Children(Protocol):
@@ -244,7 +283,15 @@ class _SqlChildren:
 class _MemoryChildren:
     """Children indexed once from a list of rows (the whole-workspace pass)."""
 
-    _POINTERS = ("WorkProduct", "Requirement", "TestCase", "Parent", "PortfolioItem")
+    _POINTERS = (
+        "WorkProduct",
+        "Requirement",
+        "TestCase",
+        "Parent",
+        "PortfolioItem",
+        "Iteration",
+        "Release",
+    )
     _LISTS = ("DefectSuites", "TestCases")
 
     def __init__(self, rows: list[Row]) -> None:
@@ -382,6 +429,112 @@ def defect_status(defects: list[Row]) -> str:
     return "ALL_CLOSED" if closed == len(defects) else "SOME_CLOSED"
 
 
+def _number_post(env: Env, row: Row) -> None:
+    """A new discussion post's ``PostNumber``: 1 + the highest of its artifact's posts."""
+    artifact = row.data.get("Artifact")
+    if not isinstance(artifact, int) or "PostNumber" not in _attributes(env, row):
+        return
+    posts = _SqlChildren(env).of("ConversationPost", "Artifact", artifact)
+    highest = max(
+        (int(_number(p.data.get("PostNumber"))) for p in posts if p.oid != row.oid), default=0
+    )
+    _store(env, row, {"PostNumber": highest + 1})
+
+
+# -- iterations and releases -------------------------------------------------------------------
+
+_TIMEBOX_SQL = " OR ".join(f"json_extract(o.data, '$.{t}') IS NOT NULL" for t in _TIMEBOXES)
+
+
+def _refresh_timebox(env: Env, src: _Children, oid: int, row: Row | None = None) -> None:
+    """An iteration's or release's totals over what is scheduled in it.
+
+    ``PlanEstimate`` adds up the scheduled work items' estimates, leaving out a story with
+    child stories (its estimate is already its children's sum, which would count twice);
+    the task totals add up the tasks whose (server-maintained) Iteration / Release it is;
+    a release's ``Accepted`` adds up the accepted items' estimates.  On a live write the
+    sums are taken by SQL (an iteration may hold thousands of items); the whole-workspace
+    pass adds up the rows it already holds.
+    """
+    row = row or env.store.get(oid)
+    if row is None or row.recycled or row.type not in _TIMEBOXES:
+        return
+    attrs = _attributes(env, row)
+    if isinstance(src, _MemoryChildren):
+        members = src.of(None, row.type, oid)
+        tasks = {
+            total: sum(_number(m.data.get(source)) for m in members if m.type == "Task")
+            for total, source in TASK_ROLLUPS
+        }
+        by_state: dict[tuple[str, Any], float] = {}
+        for m in members:
+            if m.type == "HierarchicalRequirement" and m.data.get("DirectChildrenCount"):
+                continue
+            key = (m.type, m.data.get("ScheduleState"))
+            by_state[key] = by_state.get(key, 0.0) + _number(m.data.get("PlanEstimate"))
+    else:
+        tasks, by_state = _timebox_sums(env, row.type, oid)
+    plan = accepted = 0.0
+    for (type_name, state), points in by_state.items():
+        if not _is_scheduled_item(env.schema, type_name):
+            continue
+        plan += points
+        if _state_accepted(env, type_name, state):
+            accepted += points
+    values: dict[str, Any] = {"PlanEstimate": float(plan), "Accepted": float(accepted)}
+    values.update({total: float(v) for total, v in tasks.items()})
+    _store(env, row, {k: v for k, v in values.items() if k in attrs})
+
+
+def _timebox_sums(
+    env: Env, pointer: str, oid: int
+) -> tuple[dict[str, float], dict[tuple[str, Any], float]]:
+    """(task totals, PlanEstimate summed per (type, ScheduleState)) of one timebox's members."""
+
+    def num(name: str) -> str:
+        field = json_field("o", name)
+        return f"CASE WHEN json_type(o.data, '$.{name}') IN ('integer', 'real') THEN {field} ELSE 0 END"
+
+    link = f"{json_field('o', pointer)} = ? AND o.recycled = 0"
+    sums = ", ".join(f"coalesce(sum({num(source)}), 0)" for _, source in TASK_ROLLUPS)
+    found = env.conn.execute(
+        f"SELECT {sums} FROM objects o WHERE {link} AND o.type = 'Task'", [oid]
+    ).fetchone()
+    tasks = {total: float(found[i] or 0) for i, (total, _) in enumerate(TASK_ROLLUPS)}
+    state = json_field("o", "ScheduleState")
+    children = json_field("o", "DirectChildrenCount")
+    rows = env.conn.execute(
+        f"SELECT o.type, {state}, coalesce(sum({num('PlanEstimate')}), 0) FROM objects o"
+        f" WHERE {link} AND o.type != 'Task'"
+        f" AND NOT (o.type = 'HierarchicalRequirement' AND coalesce({children}, 0) > 0)"
+        f" GROUP BY o.type, {state}",
+        [oid],
+    ).fetchall()
+    return tasks, {(r[0], r[1]): float(r[2] or 0) for r in rows}
+
+
+def _state_accepted(env: Env, type_name: str, state: Any) -> bool:
+    """Is ``state`` Accepted or a later schedule state of ``type_name``?"""
+    td = env.schema.lookup(type_name)
+    attr = td.attribute("ScheduleState") if td else None
+    values = list(attr.allowed_values or ()) if attr else []
+    if _ACCEPTED in values and state in values:
+        return values.index(state) >= values.index(_ACCEPTED)
+    return state == _ACCEPTED
+
+
+def _is_scheduled_item(schema: Schema, type_name: str) -> bool:
+    """A work item an iteration or release counts (stories, defects, suites, test sets)."""
+    td = schema.lookup(type_name)
+    return (
+        td is not None
+        and type_name != "Task"
+        and "PlanEstimate" in td.attributes
+        and "Iteration" in td.attributes
+        and schema.is_a(type_name, "Artifact")
+    )
+
+
 # -- portfolio items ---------------------------------------------------------------------------
 
 
@@ -484,21 +637,22 @@ def _story_feature(env: Env, oid: int) -> int | None:
 
 def _is_accepted(env: Env, story: Row) -> bool:
     """Accepted or any later schedule state (a workspace may add states after Accepted)."""
-    td = env.schema.lookup(story.type)
-    attr = td.attribute("ScheduleState") if td else None
-    values = list(attr.allowed_values or ()) if attr else []
-    state = story.data.get("ScheduleState")
-    if _ACCEPTED in values and state in values:
-        return values.index(state) >= values.index(_ACCEPTED)
-    return state == _ACCEPTED
+    return _state_accepted(env, story.type, story.data.get("ScheduleState"))
 
 
 # -- helpers -------------------------------------------------------------------------------
 
 
 def _has_task_totals(schema: Schema, type_name: str) -> bool:
+    """Work products that own tasks (artifacts); iterations and releases sum theirs
+    differently, and the cumulative-flow snapshot types keep what they were given."""
     td = schema.lookup(type_name)
-    return td is not None and not td.abstract and "TaskEstimateTotal" in td.attributes
+    return (
+        td is not None
+        and not td.abstract
+        and "TaskEstimateTotal" in td.attributes
+        and schema.is_a(type_name, "Artifact")
+    )
 
 
 def _attributes(env: Env, row: Row) -> dict[str, Any]:

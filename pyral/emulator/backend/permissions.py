@@ -169,12 +169,32 @@ def row_project(row: Row) -> int | None:
 
 
 def may_read(store: Store, user: Row, row: Row) -> bool:
-    """Project-level visibility (the workspace check is the caller's)."""
+    """Project-level visibility (the workspace check is the caller's).
+
+    A revision history or revision has no project of its own: it is visible when the object
+    it records is.
+    """
+    if row.type in ("RevisionHistory", "Revision"):
+        recorded = _recorded_object(store, row)
+        return recorded is None or may_read(store, user, recorded)
     project = row_project(row)
     if project is None:
         return True
     ws = identity.project_workspace(row) if row.type == "Project" else row.workspace
     return project_role(store, user, ws, project) >= VIEWER
+
+
+def _recorded_object(store: Store, row: Row) -> Row | None:
+    history = row.data.get("RevisionHistory") if row.type == "Revision" else row.oid
+    if not isinstance(history, int):
+        return None
+    found = store.select(
+        "o.workspace IS ? AND json_extract(o.data, '$.RevisionHistory') = ?"
+        " AND o.type NOT IN ('Revision', 'RevisionHistory')",
+        [row.workspace, history],
+        limit=1,
+    )
+    return found[0] if found else None
 
 
 def check_may_write(
@@ -198,6 +218,17 @@ def check_may_write(
 
 
 # --- write guards -----------------------------------------------------------------------------
+
+#: Rally's role objects.  Roles here come from the seed (``ProjectPermissions``,
+#: ``WorkspaceAdmin``, ``SubscriptionAdmin``); a write of one of these objects through WSAPI
+#: is refused with a clear error, never stored as a row that changes nobody's access.
+ROLE_TYPES = ("ProjectPermission", "WorkspacePermission", "UserPermission")
+
+
+def _refuse_role_objects(type_name: str, action: str) -> None:
+    if type_name in ROLE_TYPES:
+        raise WsapiError(errors.role_objects_not_supported(f"{action} {type_name}"))
+
 
 #: User attributes only a subscription admin may change, even on his own User.
 _PRIVILEGED_USER_ATTRS = ("SubscriptionAdmin", "Disabled", "Deleted", "Role")
@@ -241,6 +272,7 @@ def check_create(
     project_scoped: bool,
 ) -> None:
     """Refuse a create the user's roles do not allow (raised before anything is stored)."""
+    _refuse_role_objects(type_name, "creating a")
     if type_name == "User":
         _check_user_write(store, user, None, {}, data)
     elif type_name == "Project":
@@ -252,6 +284,11 @@ def check_create(
                 store, user, workspace_oid, parent, "creating a", type_name, needs=PROJECT_ADMIN
             )
     elif project_scoped or project_oid is not None:
+        if workspace_oid is None and project_oid is not None:
+            # a type outside any workspace that still names a project (Preference...):
+            # the project's workspace decides, as for any write in that project
+            found = store.get(project_oid)
+            workspace_oid = identity.project_workspace(found) if found is not None else None
         check_may_write(store, user, workspace_oid, project_oid, "creating a", type_name)
     elif workspace_oid is not None:
         check_may_write(store, user, workspace_oid, None, "creating a", type_name)
@@ -262,6 +299,7 @@ def check_change(
 ) -> None:
     """Refuse an update (``new`` the data after it) or delete (``new`` {}) of ``row``."""
     kind = row.type
+    _refuse_role_objects(kind, action)
     if kind == "User":
         _check_user_write(store, user, row, old, new)
     elif kind == "UserProfile":

@@ -7,11 +7,12 @@ query module's job; this module only adds the scope conditions and the paging.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pyral.emulator import errors
-from pyral.emulator.errors import NotFoundError
+from pyral.emulator.errors import NotFoundError, QueryError
 from pyral.emulator.schema import AttrDef, Schema, TypeDef
 from pyral.emulator.store import Row, json_field
 
@@ -85,7 +86,31 @@ def _filter_and_order(
     return "o.oid"
 
 
+#: SQLite's own limits a valid but huge query can hit (nesting, ORDER BY terms, expression
+#: size): the caller asked for too much, so they are answered as a query error, not a 500.
+_TOO_COMPLEX = (
+    "parser stack overflow",
+    "too many terms",
+    "expression tree is too large",
+    "too many sql variables",
+    "too many from clause terms",
+    "at most 64 tables in a join",
+)
+
+
 def _page(
+    backend: Backend, where: Where, order_sql: str, start: int, pagesize: int
+) -> tuple[int, list[Row]]:
+    try:
+        return _run_page(backend, where, order_sql, start, pagesize)
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if any(marker in text.lower() for marker in _TOO_COMPLEX):
+            raise QueryError(errors.query_too_complex(text)) from exc
+        raise
+
+
+def _run_page(
     backend: Backend, where: Where, order_sql: str, start: int, pagesize: int
 ) -> tuple[int, list[Row]]:
     total = backend.store.count(where.sql, where.params)
@@ -153,6 +178,27 @@ def _restrict_to_readable(backend: Backend, user: Row, where: Where, workspace: 
         *readable,
         *readable,
     )
+    # Revision histories and revisions carry no project: they follow the object they record.
+    # (``NOT IN (NULL)`` is never true, so no readable project at all needs its own text.)
+    governing = "coalesce(a.project, CASE WHEN a.type = 'Project' THEN a.oid END)"
+    unreadable = f"{governing} NOT IN ({marks})" if readable else "1"
+    where.add(
+        "o.type NOT IN ('Revision', 'RevisionHistory') OR NOT EXISTS (SELECT 1 FROM objects a"
+        f" WHERE a.workspace IS o.workspace AND {governing} IS NOT NULL AND {unreadable}"
+        " AND json_extract(a.data, '$.RevisionHistory') ="
+        " (CASE WHEN o.type = 'Revision' THEN json_extract(o.data, '$.RevisionHistory')"
+        " ELSE o.oid END))",
+        *readable,
+    )
+
+
+def _owner_workspace(owner: Row) -> int | None:
+    """The workspace whose roles govern the members of ``owner``'s collections."""
+    if owner.type == "Workspace":
+        return owner.oid
+    if owner.type == "Project":
+        return identity.project_workspace(owner)
+    return owner.workspace
 
 
 def member_where(backend: Backend, schema: Schema, owner: Row, attr: AttrDef) -> Where:
@@ -202,7 +248,7 @@ def collection(
     if not (order and order.strip()) and target.element_name == "Revision":
         # Revision histories read newest first (spec k).
         order = "RevisionNumber desc"
-    _restrict_to_readable(backend, user, where, owner.workspace)
+    _restrict_to_readable(backend, user, where, _owner_workspace(owner))
     order_sql = _filter_and_order(schema, target, query, order, where)
     total, rows = _page(backend, where, order_sql, start, pagesize)
     return total, _redact_all(backend, user, rows)
@@ -215,7 +261,7 @@ def collection_count(backend: Backend, owner: Row, attr: AttrDef, user: Row | No
         return 0
     where = member_where(backend, schema, owner, attr)
     if user is not None:
-        _restrict_to_readable(backend, user, where, owner.workspace)
+        _restrict_to_readable(backend, user, where, _owner_workspace(owner))
     return backend.store.count(where.sql, where.params)
 
 

@@ -72,6 +72,9 @@ def derive(ctx: WriteContext, typedef: TypeDef, data: dict[str, Any], creating: 
             data["Project"] = tc.project
             if "WorkProduct" in typedef.attributes:
                 data["WorkProduct"] = tc.data.get("WorkProduct")
+    both = data.get("Parent") is not None and data.get("PortfolioItem") is not None
+    if name == "HierarchicalRequirement" and both:  # Rally: one parent, a story or an item
+        problems.append(errors.STORY_TWO_PARENTS)
     if "Feature" in typedef.attributes and "PortfolioItem" in typedef.attributes:
         # A story's read-only Feature mirrors its PortfolioItem link.
         data["Feature"] = data.get("PortfolioItem")
@@ -147,7 +150,9 @@ def stamp_dates(
 
 
 def cascade_to_tasks(ctx: WriteContext, work_product: Row) -> None:
-    """Keep the copied Project/Iteration/Release of a work product's tasks in step."""
+    """Keep the copied Project/Iteration/Release of a work product's tasks in step, and the
+    project of what else lives in its project (attachments, discussion posts, test results)."""
+    _cascade_project(ctx, work_product, set())
     tasks = ctx.select(
         "o.type = 'Task' AND json_extract(o.data, '$.WorkProduct') = ?", [work_product.oid]
     )
@@ -162,6 +167,29 @@ def cascade_to_tasks(ctx: WriteContext, work_product: Row) -> None:
             task.project = work_product.project
             ctx.touch(task)
             ctx.save(task)
+        _cascade_project(ctx, task, set())  # a task's attachments and posts
+
+
+_DERIVED_LINKS = ("Artifact", "TestCase", "TestCaseResult")
+
+
+def _cascade_project(ctx: WriteContext, owner: Row, seen: set[int]) -> None:
+    """Move the derived-project rows hanging off ``owner`` (not tasks: see below) to its
+    project, so they stay visible exactly when their owner is."""
+    if owner.oid in seen:
+        return
+    seen.add(owner.oid)
+    for link in _DERIVED_LINKS:
+        rows = ctx.select(f"o.type != 'Task' AND json_extract(o.data, '$.{link}') = ?", [owner.oid])
+        for row in rows:
+            if row.type not in DERIVED_PROJECT_TYPES:
+                continue
+            if row.project != owner.project:
+                row.project = owner.project
+                if "Project" in row.data:  # a test result copies its project into its data
+                    row.data["Project"] = owner.project
+                ctx.save(row)
+            _cascade_project(ctx, row, seen)
 
 
 def raise_if(problems: list[str], warnings: list[str]) -> None:
