@@ -6,10 +6,11 @@ Runs under whichever interpreter and ``pyral`` the parent chose (this project's,
 library.  Reads one JSON argument, prints one JSON line of results.  The server counts the
 requests; this side only measures wall time and memory.
 
-Scenarios: ``connect``, ``stream``, ``hydrate``, ``memory``, ``lazy`` (through ``pyral.Rally``),
-``floor`` (a plain ``requests`` paging loop: the same pages, JSON decoding only) and
-``replay`` (a stream whose pages are recorded once, then served from memory: the client's
-own CPU cost with no socket, TLS or server in the measurement).
+Scenarios: ``connect``, ``stream``, ``hydrate``, ``memory``, ``lazy``, ``export`` (one
+export per process, with RSS growth) and ``create`` (through ``pyral.Rally``), ``floor`` (a
+plain ``requests`` paging loop: the same pages, JSON decoding only), ``replay`` (a stream
+whose pages are recorded once, then served from memory: the client's own CPU cost with no
+socket, TLS or server in the measurement) and ``replay_floor`` (the same for the floor).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def _rally(cfg: dict[str, Any]) -> Any:
 
 def _query(rally: Any, cfg: dict[str, Any], **extra: Any) -> Any:
     kwargs = {"fetch": cfg.get("fetch", "FormattedID,Name,State"), "pagesize": cfg["pagesize"],
-              "projectScopeDown": True, "threads": cfg.get("threads", 1)}  # fmt: skip
+              "projectScopeDown": True}  # fmt: skip
+    if cfg.get("threads") is not None:  # absent: each library's default paging
+        kwargs["threads"] = cfg["threads"]
     if cfg.get("limit"):
         kwargs["limit"] = cfg["limit"]
     kwargs.update(extra)
@@ -76,6 +79,48 @@ def stream(cfg: dict[str, Any]) -> dict[str, Any]:
         cpu.append(time.process_time() - c0)
     return {"seconds": statistics.median(times), "cpu_seconds": statistics.median(cpu),
             "items": items, "runs": len(times)}  # fmt: skip
+
+
+def _status_kib(field: str) -> int:
+    """A ``/proc/self/status`` size in KiB (``VmRSS``: now, ``VmHWM``: the peak so far)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def export(cfg: dict[str, Any]) -> dict[str, Any]:
+    """One whole export in this fresh process: wall, client CPU and RSS growth.
+
+    RSS growth is the process's peak resident size during the export (``VmHWM``) minus its
+    size just before it (after connecting), so it counts everything the export made the
+    process hold at once: pages in flight, decoded pages, entities, thread stacks.
+    """
+    rally = _rally(cfg)
+    names = cfg.get("touch", ["FormattedID", "Name", "State"])
+    rss_before = _status_kib("VmRSS")
+    t0, c0 = time.perf_counter(), time.process_time()
+    items = 0
+    for item in _query(rally, cfg):
+        _touch(item, names)
+        items += 1
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    growth = _status_kib("VmHWM") - rss_before
+    return {"seconds": seconds, "cpu_seconds": cpu, "items": items, "rss_growth_kib": growth}
+
+
+def create(cfg: dict[str, Any]) -> dict[str, Any]:
+    """``rally.create`` ``count`` times: median wall per call; the server counts requests."""
+    rally = _rally(cfg)
+    times = []
+    for n in range(cfg["count"]):
+        t0 = time.perf_counter()
+        made = rally.create("Defect", {"Name": f"bench create {n}", "State": "Submitted"})
+        times.append(time.perf_counter() - t0)
+        if not getattr(made, "FormattedID", None):
+            raise RuntimeError(f"create returned no usable entity: {made!r}")
+    return {"seconds": statistics.median(times), "creates": len(times)}
 
 
 def memory(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -205,6 +250,48 @@ def replay(cfg: dict[str, Any]) -> dict[str, Any]:
     return {"cpu_seconds": min(cpu), "items": items, "runs": len(cpu)}
 
 
+def replay_floor(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The floor of ``replay``: the same pages through bare ``requests`` + ``.json()``,
+    recorded once and replayed, reading the same keys of each item's dict."""
+    import requests
+
+    names = cfg.get("touch", ["FormattedID", "Name", "State"])
+    session = requests.Session()
+    session.verify = False
+    session.headers["ZSESSIONID"] = cfg["apikey"]
+    base = (
+        f"{cfg['service']}/Defect?fetch={cfg.get('fetch', 'FormattedID,Name,State')}"
+        f"&workspace=workspace/{cfg['workspace_oid']}&project=project/{cfg['project_oid']}"
+        f"&projectScopeUp=false&projectScopeDown=true&pagesize={cfg['pagesize']}"
+    )
+    limit = cfg.get("limit") or 10**9
+
+    def run() -> int:
+        items, start, total = 0, 1, None
+        while items < limit and (total is None or start <= total):
+            body = session.get(f"{base}&start={start}").json()["QueryResult"]
+            total = body["TotalResultCount"]
+            for raw in body["Results"][: limit - items]:
+                for name in names:
+                    _ = raw.get(name)
+                items += 1
+            if not body["Results"]:
+                break
+            start += len(body["Results"])
+        return items
+
+    replayer = _Replayer()
+    replayer.record()
+    items = run()
+    replayer.replay()
+    cpu = []
+    for _ in range(cfg["repeat"]):
+        c0 = time.process_time()
+        run()
+        cpu.append(time.process_time() - c0)
+    return {"cpu_seconds": min(cpu), "items": items, "runs": len(cpu)}
+
+
 def floor(cfg: dict[str, Any]) -> dict[str, Any]:
     """The same pages with bare ``requests``: what paging costs with no client library."""
     import requests
@@ -245,6 +332,9 @@ SCENARIOS = {
     "lazy": lazy,
     "floor": floor,
     "replay": replay,
+    "replay_floor": replay_floor,
+    "export": export,
+    "create": create,
 }
 
 
@@ -252,7 +342,7 @@ def main() -> int:
     cfg = json.loads(sys.argv[1])
     warnings.simplefilter("ignore")  # InsecureRequestWarning on every https request
     result = SCENARIOS[cfg["scenario"]](cfg)
-    if cfg["scenario"] != "floor":
+    if not cfg["scenario"].endswith("floor"):
         import pyral
 
         result["pyral"] = ".".join(str(p) for p in getattr(pyral, "__version__", ("?",)))

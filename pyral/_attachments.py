@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pyral._entity_base import settled_state
 from pyral.exceptions import RallyRESTAPIError
 
 #: pyral's cap on the raw file size; Rally refuses larger attachments.
@@ -276,7 +277,7 @@ class AttachmentsMixin:
         """
         from pyral.entity import COLLECTION_MARKER, Persistable
 
-        state = owner.__dict__
+        state = settled_state(owner)  # its Attachments summary may still be pending
         loaded = self._loaded_attachments(owner)
         known = {
             a.__dict__.get("oid"): a

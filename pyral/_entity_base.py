@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy as _copy
 import inspect
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -41,8 +42,51 @@ _DETAILS_HEAD = (
     "FormattedID",
 )
 
-# Instance attributes that are plumbing, not Rally data.
-_PRIVATE_STATE = ("_client", "_context")
+# Instance attributes that are plumbing, not Rally data.  ``_pending`` holds the values of a
+# query result not yet turned into entities: ``(hydrator, {attribute: JSON value})``.
+_PRIVATE_STATE = ("_client", "_context", "_pending")
+PENDING = "_pending"
+
+
+def settle(entity: Any, names: Any = None) -> bool:
+    """Turn an entity's pending values into what its attributes hold (all, or ``names``).
+
+    The hydrator leaves references, collection summaries and nested objects of a query
+    result in their JSON form until they are asked for (see ``EntityHydrator._build_top``).
+    Anything that reads an entity's ``__dict__`` directly must settle it first; attribute
+    access does so by itself.  A name the entity already holds is left alone (a script may
+    have assigned it).  Returns whether anything was placed.  No I/O happens here.
+    """
+    state = getattr(entity, "__dict__", None)
+    if not state:
+        return False
+    pending = state.get(PENDING)
+    if pending is None:
+        return False
+    hydrator, values = pending
+    placed = False
+    with _SETTLING:  # two threads touching a fresh entity must not see a value half-placed
+        for key in list(values) if names is None else names:
+            value = values.pop(key, _NOTHING)
+            if value is _NOTHING:
+                continue
+            if key not in state:
+                hydrator.settle_value(state, key, value)
+                placed = True
+        if not values:
+            state.pop(PENDING, None)
+    return placed
+
+
+def settled_state(entity: Any) -> dict[str, Any]:
+    """``entity.__dict__`` with nothing pending (``{}`` for objects without one)."""
+    settle(entity)
+    return getattr(entity, "__dict__", {})
+
+
+_NOTHING = object()
+#: settling is rare (first use of a value) and short: one lock for all entities is enough
+_SETTLING = threading.RLock()
 
 
 def _display_class_name(cls: type) -> str:
@@ -124,6 +168,11 @@ class Persistable:
         if name.startswith("_"):
             raise AttributeError(name)
         state = self.__dict__
+        if PENDING in state:
+            squeezed = name.replace(" ", "")
+            settle(self, (name, squeezed, "c_" + squeezed))
+            if name in state:  # (placed here, or by another thread just before)
+                return state[name]
         if name == "ref":
             ref = state.get("_ref")
             if not ref:
@@ -142,6 +191,15 @@ class Persistable:
             if found:
                 return value
         raise AttributeError(self._missing(name))
+
+    def __delattr__(self, name: str) -> None:
+        if PENDING in self.__dict__:
+            settle(self, (name,))  # a pending value is deleted like any other
+        object.__delattr__(self, name)
+
+    def __dir__(self) -> list[str]:
+        settle(self)  # pending values are attributes too
+        return list(super().__dir__())
 
     def _missing(self, name: str) -> str:
         return f"{_display_class_name(type(self))} instance has no attribute: '{name}'"
@@ -180,6 +238,7 @@ class Persistable:
             raise AttributeError(
                 f"{self._missing(wanted)} (not loaded, and no Rally client/_ref to load it)"
             )
+        settle(self)
         data = client._load_object(ref)
         if not isinstance(data, dict):
             raise UnreferenceableOIDError(f"{_display_class_name(type(self))} OID {self.oid}")
@@ -190,11 +249,13 @@ class Persistable:
 
     # ----------------------------------------------------------------- copying / pickling
     def __copy__(self) -> Persistable:
+        settle(self)
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         return clone
 
     def __deepcopy__(self, memo: dict) -> Persistable:
+        settle(self)
         clone = object.__new__(type(self))
         memo[id(self)] = clone
         for key, value in self.__dict__.items():
@@ -204,6 +265,7 @@ class Persistable:
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         # The client is left behind: a pickled entity is data, it cannot lazy-load later.
+        settle(self)
         state = {k: v for k, v in self.__dict__.items() if k not in _PRIVATE_STATE}
         cls = type(self)
         if _is_static_class(cls):
@@ -218,9 +280,11 @@ class Persistable:
 
     def attributes(self) -> list[str]:
         """Sorted instance attribute names, without the client plumbing."""
+        settle(self)
         return sorted(k for k in self.__dict__ if k not in _PRIVATE_STATE)
 
     def _detail_lines(self) -> list[str]:
+        settle(self)
         state = self.__dict__
         head = [n for n in _DETAILS_HEAD if n == "ref" or n in state]
         rest = sorted(

@@ -230,12 +230,19 @@ class LoggingTransport:
         timeout: Any = None,
         log_as: str | None = None,
         attrget: bool = False,
+        stream: bool = False,
     ) -> Any:
         method = method.upper()
         logger = self._logger
         if not logger.isEnabledFor(logging.INFO):
             return self._transport.send(
-                method, url, body=body, timeout=timeout, log_as=log_as, attrget=attrget
+                method,
+                url,
+                body=body,
+                timeout=timeout,
+                log_as=log_as,
+                attrget=attrget,
+                stream=stream,
             )
         label = mask(log_as or url)
         extra = {"attrget": attrget}
@@ -243,6 +250,7 @@ class LoggingTransport:
         if body is not None and method in ("PUT", "POST"):
             logger.info("%s%s", PAYLOAD_INDENT, body, extra={**extra, "pyral_payload": True})
         try:
+            # not streamed: the outcome line needs the body as text anyway
             response = self._transport.send(
                 method, url, body=body, timeout=timeout, log_as=log_as, attrget=attrget
             )

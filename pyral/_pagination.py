@@ -3,21 +3,40 @@
 Paging arithmetic is kept in pure functions so it can be tested without a server; the
 ``Pager`` only decides *when* to call the page fetcher it is given.
 
-Sequential mode (the default) is strictly lazy: a page is requested when iteration reaches
-it, and the page just served is let go before the next one is asked for, so memory holds one
-page.  Parallel mode (``threads=N``) fetches pages in groups of N and keeps *one group ahead*:
-as soon as iteration starts on a group, the next group is requested in the background, so
-the server works on it while the caller consumes the current one.  Memory is then bounded by
-two groups, at most N requests are in flight, and the pages requested are exactly the ones
-sequential iteration would ask for (a caller that stops early may have caused one group to
-be fetched speculatively).
+Why pages are fetched ahead by default: against a remote Rally most of a large export is
+spent waiting for round trips, so a query that spans several pages keeps a *sliding window*
+of follow-up pages requested while the caller consumes the current one.  Each time a page is
+taken from the window, the next page still needed is requested, so the server always has
+work and the caller never waits for a whole group (pyral 1.7.0 fetched lock-step groups).
+
+What bounds it:
+
+* **Requests in flight**: at most the window (never more than 12) per query, and the
+  transport's own cap of 12 for everything one ``Rally`` does, however many queries iterate
+  at once.
+* **Memory**: the window's pages, in whatever form the fetcher returns them (``Rally``'s
+  are the compressed bytes that came over the wire, about a tenth of the decoded page;
+  ``decode_page`` decodes each when iteration reaches it), plus the page being served.
+  Results are never accumulated: a page is dropped once served.
+* **Pages asked for**: only pages holding items iteration can serve (``limit``/``start``
+  are honoured), and only while iteration goes on: pages are requested from ``__next__``,
+  so a loop that stops early requests nothing more (requests already sent may complete and
+  are then dropped; :meth:`Pager.close` cancels those not yet sent).  The first follow-up
+  requests go out when iteration begins, not when the query returns, so reading only
+  ``resultCount`` costs one request.
+
+``threads`` keeps pyral's meaning as an explicit setting: ``threads=1`` is strictly
+sequential (a page is requested when iteration reaches it), ``threads=N`` (2..12) is a window
+of N.  Absent (or 0, or junk) means *automatic*: a window sized from the page size
+(:func:`auto_window`), and sequential when the result fits one page.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 DEFAULT_PAGESIZE = 500
@@ -26,10 +45,21 @@ MAX_ITEMS = 1000000
 MAX_START = 1000000
 #: never more requests in flight for one Rally than Rally tolerates per user
 MAX_THREADS = 12
+#: ``threads`` value meaning "choose the window from the page size"
+AUTO_THREADS = 0
+#: the automatic window aims to keep about this many items requested ahead of iteration ...
+AUTO_AHEAD_ITEMS = 16000
+#: ... in at least two pages (so one is always in flight while another is served) and at
+#: most eight, which leaves a third of the client's 12 requests to whatever else it does.
+AUTO_MIN_WINDOW = 2
+AUTO_MAX_WINDOW = 8
 
 _log = logging.getLogger("pyral.pager")
 
-PageFetcher = Callable[[int], list[dict[str, Any]]]
+#: fetches the page starting at the given 1-based index; returns its items, or (when the
+#: pager was given a ``decode_page``) the raw page that function turns into items.
+PageFetcher = Callable[[int], Any]
+PageDecoder = Callable[[Any], list[dict[str, Any]]]
 
 
 def _whole_number(value: Any) -> int | None:
@@ -69,11 +99,25 @@ def normalize_limit(value: Any) -> int | None:
 
 
 def normalize_threads(value: Any) -> int:
-    """Parallel page fetches; 0/1/absent mean sequential, capped at 12."""
+    """``threads=`` as the pager uses it: 1..12 as given (more is capped at 12), anything
+    else (absent, 0, negative, junk) :data:`AUTO_THREADS`, as pyral treated those values."""
     threads = _whole_number(value)
-    if threads is None:
-        return 1
-    return max(1, min(threads, MAX_THREADS))
+    if threads is None or threads < 1:
+        return AUTO_THREADS
+    return min(threads, MAX_THREADS)
+
+
+def auto_window(page_size: int) -> int:
+    """Pages kept requested ahead when ``threads`` is not given: enough to hold
+    :data:`AUTO_AHEAD_ITEMS` items, within :data:`AUTO_MIN_WINDOW`..:data:`AUTO_MAX_WINDOW`."""
+    pages = -(-AUTO_AHEAD_ITEMS // max(page_size, 1))
+    return max(AUTO_MIN_WINDOW, min(pages, AUTO_MAX_WINDOW))
+
+
+def window_size(threads: int, page_size: int, pages_left: int) -> int:
+    """Follow-up pages requested at once: 1 means strictly sequential paging."""
+    window = auto_window(page_size) if threads == AUTO_THREADS else threads
+    return max(1, min(window, MAX_THREADS, pages_left))
 
 
 def servable(total: int, start_index: int, limit: int | None) -> int:
@@ -90,27 +134,13 @@ def servable(total: int, start_index: int, limit: int | None) -> int:
     return remaining
 
 
-def next_starts(
-    current_start: int, page_size: int, served_through: int, wanted: int, count: int
-) -> list[int]:
-    """Start indexes of the next ``count`` pages still needed.
-
-    ``served_through`` is how many servable items the pages fetched so far hold; ``wanted``
-    is the total servable.  Pages are contiguous: page k starts at
-    ``current_start + k * page_size``.
-    """
-    starts: list[int] = []
-    have = served_through
-    start = current_start
-    while len(starts) < count and have < wanted:
-        start += page_size
-        starts.append(start)
-        have += page_size
-    return starts
-
-
 class Pager:
-    """Serves raw item dicts from a first page plus lazily fetched follow-up pages."""
+    """Serves raw item dicts from a first page plus follow-up pages, in order.
+
+    ``fetch_page(start)`` is called on worker threads when the window is wider than one
+    page, so it must be thread-safe; ``decode_page`` (optional) always runs on the thread
+    that iterates, in page order.
+    """
 
     def __init__(
         self,
@@ -121,26 +151,30 @@ class Pager:
         page_size: int,
         limit: int | None,
         fetch_page: PageFetcher | None,
-        threads: int = 1,
+        threads: int = AUTO_THREADS,
+        decode_page: PageDecoder | None = None,
     ) -> None:
         self.total = total
         self.start_index = start_index if start_index > 0 else 1
         self.page_size = page_size if page_size > 0 else max(len(first_page), 1)
         self.limit = limit
         self.servable = servable(total, self.start_index, limit)
-        self.threads = max(1, min(threads, MAX_THREADS))
+        self.threads = normalize_threads(threads)
         self._fetch_page = fetch_page
+        self._decode_page = decode_page
         self._buffer: list[dict[str, Any]] = list(first_page)
         self._pos = 0
-        self._page_start = self.start_index  # start index of the last page requested
-        self._fetched = len(first_page)  # items received so far (all pages)
+        self._next_start = self.start_index + self.page_size  # first page not yet requested
+        self._fetched = len(first_page)  # items of the pages served so far
         self.served = 0
         self.pages_fetched = 1
+        pages_left = -(-max(self.servable - len(first_page), 0) // self.page_size)
+        self.window = window_size(self.threads, self.page_size, pages_left)
         self._pool: ThreadPoolExecutor | None = None
-        # the group requested ahead of iteration: (start indexes, their futures)
-        self._ahead: tuple[list[int], list[Future[list[dict[str, Any]]]]] | None = None
-        # parallel mode asks for the first follow-up group when iteration begins
-        self._kick = self.threads > 1 and fetch_page is not None
+        # pages requested ahead of iteration, in page order: (start index, pending page)
+        self._ahead: deque[tuple[int, Future[Any]]] = deque()
+        # the window is first filled when iteration begins
+        self._kick = self.window > 1 and fetch_page is not None
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return self
@@ -150,10 +184,10 @@ class Pager:
             raise StopIteration
         if self._kick:
             self._kick = False
-            self._prefetch()
+            self._fill()
         pos = self._pos
         if pos >= len(self._buffer):
-            self._refill()  # (no local reference to the old page may outlive this call)
+            self._advance()  # (no local reference to the old page may outlive this call)
             pos = self._pos
             if pos >= len(self._buffer):
                 raise StopIteration
@@ -161,9 +195,17 @@ class Pager:
         self.served += 1
         return self._buffer[pos]
 
+    @property
+    def in_flight(self) -> int:
+        """Pages requested ahead and not yet served (sent, or waiting for a worker)."""
+        return len(self._ahead)
+
     def close(self) -> None:
-        """Drop a group requested ahead and stop the page threads (parallel mode)."""
-        self._ahead = None
+        """Stop fetching: pages not yet sent are cancelled, pages in flight are dropped."""
+        self._kick = False
+        for _, future in self._ahead:
+            future.cancel()
+        self._ahead.clear()
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -173,73 +215,73 @@ class Pager:
             self.close()
 
     # ------------------------------------------------------------------ fetching
-    def _next_group(self) -> list[int]:
-        return next_starts(
-            self._page_start, self.page_size, self._fetched, self.servable, self.threads
-        )
+    def _wanted(self, start: int) -> bool:
+        """Does the page at ``start`` hold an item iteration may still serve?"""
+        return start - self.start_index < self.servable
 
-    def _submit(self, starts: list[int]) -> list[Future[list[dict[str, Any]]]]:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(
-                max_workers=self.threads, thread_name_prefix="pyral-page"
-            )
-        assert self._fetch_page is not None
-        return [self._pool.submit(self._fetch_page, start) for start in starts]
+    def _fill(self) -> None:
+        """Request pages until the window is full or no page is left to ask for."""
+        while len(self._ahead) < self.window and self._wanted(self._next_start):
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.window, thread_name_prefix="pyral-page"
+                )
+            assert self._fetch_page is not None
+            start = self._next_start
+            self._ahead.append((start, self._pool.submit(self._fetch_page, start)))
+            self._next_start += self.page_size
+        if not self._ahead and self._pool is not None:
+            self.close()  # nothing left to fetch: let the worker threads go
 
-    @staticmethod
-    def _collect(futures: list[Future[list[dict[str, Any]]]]) -> list[list[dict[str, Any]]]:
-        """Pages in request order; the first failure (in page order) propagates once every
-        request of the group has finished, so no request outlives the error unnoticed."""
-        wait(futures)
-        return [future.result() for future in futures]
+    def _take(self) -> tuple[int, Any] | None:
+        """The next page in order (waiting for it if needed), or None when none is left."""
+        if self.window > 1:
+            self._fill()
+            if not self._ahead:
+                return None
+            start, future = self._ahead.popleft()
+            try:
+                page = future.result()
+            except BaseException:
+                self.servable = self.served  # iteration ends with this error
+                self.close()
+                raise
+            self._fill()  # a slot is free: keep the server busy while this page is served
+            return start, page
+        start = self._next_start
+        if not self._wanted(start):
+            return None
+        self._next_start += self.page_size
+        return start, self._fetch_page(start)  # type: ignore[misc]
 
-    def _prefetch(self) -> None:
-        """Request the next group in the background, or release the threads if none is left."""
-        starts = self._next_group()
-        if not starts:
-            self.close()
-            return
-        self._ahead = (starts, self._submit(starts))
-
-    def _refill(self) -> None:
-        """Take the next page (or group of pages) once the buffer is exhausted."""
+    def _advance(self) -> None:
+        """Move to the next page once the current one is exhausted."""
         if self._fetch_page is None:
             return
         # the page just served is released before the next one arrives (peak memory)
         self._buffer = []
         self._pos = 0
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None:
-            starts, futures = ahead
-            pages = self._collect(futures)
-        else:
-            starts = self._next_group()
-            if not starts:
-                return
-            if len(starts) == 1:
-                pages = [self._fetch_page(starts[0])]
-            else:
-                pages = self._collect(self._submit(starts))
-        self.pages_fetched += len(starts)
-        buffer: list[dict[str, Any]] = []
-        for page_start, page in zip(starts, pages, strict=False):
-            buffer.extend(page)
-            self._fetched += len(page)
-            self._page_start = page_start
-            if len(page) < self.page_size:
-                # the result set shrank under us; what we have is all there is
-                if self._fetched < self.servable:
-                    _log.warning(
-                        "page at start=%d held %d items, fewer than the page size %d; "
-                        "stopping after %d of %d items",
-                        page_start,
-                        len(page),
-                        self.page_size,
-                        self._fetched,
-                        self.servable,
-                    )
-                    self.servable = min(self.servable, self.served + len(buffer))
-                break
-        self._buffer = buffer
-        if self.threads > 1:
-            self._prefetch()
+        taken = self._take()
+        if taken is None:
+            return
+        page_start, raw = taken
+        page: list[dict[str, Any]] = (
+            self._decode_page(raw) if self._decode_page is not None else raw
+        )
+        del raw
+        self.pages_fetched += 1
+        self._fetched += len(page)
+        if len(page) < self.page_size and self._fetched < self.servable:
+            # the result set shrank under us; what we have is all there is
+            _log.warning(
+                "page at start=%d held %d items, fewer than the page size %d; "
+                "stopping after %d of %d items",
+                page_start,
+                len(page),
+                self.page_size,
+                self._fetched,
+                self.servable,
+            )
+            self.servable = self.served + len(page)
+            self.close()
+        self._buffer = page

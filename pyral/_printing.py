@@ -18,7 +18,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyral._entity_base import COLLECTION_MARKER, PORTFOLIO_ITEM_SUB_TYPES, Persistable
+from pyral._entity_base import (
+    COLLECTION_MARKER,
+    PORTFOLIO_ITEM_SUB_TYPES,
+    Persistable,
+    settle,
+)
 from pyral.exceptions import UnreferenceableOIDError
 
 #: pyral's head of ``details()`` for workspace-scoped entities (``_type`` is the title line).
@@ -153,6 +158,7 @@ def _shown_state(entity: Any) -> dict[str, Any]:
     pending collection, ``__collection_ref_for_RevisionHistory``, and that is what is shown.
     """
     shown: dict[str, Any] = {}
+    settle(entity)  # a query result's references are built on first use: use them now
     for key, value in entity.__dict__.items():
         if key in _PLUMBING:
             continue

@@ -15,6 +15,7 @@ from typing import Any
 
 import requests
 
+from pyral._entity_base import settled_state
 from pyral.exceptions import RallyRESTAPIError
 
 _SERVICE_MARKERS = ("/slm/webservice/v2.0/", "/slm/webservice/v2.x/")
@@ -78,7 +79,7 @@ def _reference_path(reference: Any) -> str:
 
 def _workspace_ref(entity: Any) -> str | None:
     """``workspace/<oid>`` of the entity's own workspace when it is already known (no I/O)."""
-    ws = getattr(entity, "__dict__", {}).get("Workspace")
+    ws = settled_state(entity).get("Workspace")
     ref = getattr(ws, "__dict__", {}).get("_ref") if ws is not None else None
     if not isinstance(ref, str) or not ref:
         return None

@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import time
+import zlib
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -95,6 +96,53 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
+#: where a streamed 200 response keeps the body :func:`compact_body` read for it
+_COMPACT = "_pyral_compact_body"
+#: body encodings :func:`expand_body` undoes itself (others are decoded by ``requests``)
+_COMPACT_ENCODINGS = frozenset(("", "identity", "gzip", "x-gzip", "deflate"))
+
+
+def compact_body(response: requests.Response) -> tuple[bytes, str]:
+    """A streamed response's body as it came over the wire, and its ``Content-Encoding``.
+
+    Pages fetched ahead of iteration wait in this form: a gzipped WSAPI page is about a
+    tenth of its text, which keeps the pager's window small.  :func:`expand_body` turns it
+    back into text on the thread that iterates.  A body that was already read (a logger
+    wanted it) or that uses an encoding this module does not undo is returned decoded.
+    """
+    read = response.__dict__.get(_COMPACT)
+    if read is not None:
+        return read
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    state = response.__dict__
+    raw = response.raw
+    if (
+        state.get("_content_consumed")
+        or state.get("_content", False) is not False  # already in memory, as text
+        or raw is None
+        or encoding not in _COMPACT_ENCODINGS
+    ):
+        return response.content, ""
+    try:
+        body = raw.read(decode_content=False)
+    finally:
+        # the body is fully read, so the connection goes back to the pool for reuse
+        raw.release_conn()
+    return body, encoding
+
+
+def expand_body(body: bytes, encoding: str) -> bytes:
+    """Undo :func:`compact_body`'s ``Content-Encoding``."""
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompress(body, 16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        try:
+            return zlib.decompress(body)
+        except zlib.error:  # servers also send raw deflate streams under this name
+            return zlib.decompress(body, -zlib.MAX_WBITS)
+    return body
+
+
 class Transport:
     """A configured ``requests.Session`` plus the rules above."""
 
@@ -146,11 +194,15 @@ class Transport:
         timeout: float | tuple[float, float] | None = None,
         log_as: str | None = None,
         attrget: bool = False,
+        stream: bool = False,
     ) -> requests.Response:
         """Send one request; GETs are retried on transient failures, writes never are.
 
         Transport exceptions (``requests.RequestException``) propagate; callers translate
         them into pyral's messages because the right text depends on the operation.
+        ``stream=True``: a 200 answer's body is read as it came over the wire (see
+        :func:`compact_body`) before the request leaves the in-flight count, so the cap of
+        12 covers the whole transfer; other answers are left to be read as usual.
         """
         method = method.upper()
         label = log_as or url
@@ -162,7 +214,7 @@ class Transport:
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
-                response = self._send_once(method, url, body, timeout)
+                response = self._send_once(method, url, body, timeout, stream)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if last or isinstance(exc, requests.exceptions.SSLError):
                     self.logger.info(
@@ -172,6 +224,7 @@ class Transport:
                 self._sleep(attempt, None)
                 continue
             if response.status_code in RETRY_STATUSES and not last:
+                response.close()
                 self._sleep(attempt, _retry_after(response))
                 continue
             self.logger.info("%s %s", response.status_code, mask(label), extra=extra)
@@ -179,24 +232,28 @@ class Transport:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _send_once(
-        self, method: str, url: str, body: str | None, timeout: Any
+        self, method: str, url: str, body: str | None, timeout: Any, stream: bool = False
     ) -> requests.Response:
         with self._in_flight:
             with self._count_lock:
                 self.request_count += 1
             try:
-                return self.session.request(
+                response = self.session.request(
                     method,
                     url,
                     data=body.encode("utf-8") if isinstance(body, str) else body,
                     timeout=timeout if timeout is not None else self.timeout,
                     verify=self.verify,
                     proxies=self.proxies,
+                    stream=stream,
                 )
             except urllib3.exceptions.LocationValueError as exc:
                 # urllib3 rejects some host names ('a..b') only when connecting, outside
                 # requests' own exception tree: make it the requests error callers handle
                 raise requests.exceptions.InvalidURL(str(exc)) from exc
+            if stream and response.status_code == 200:
+                response.__dict__[_COMPACT] = compact_body(response)
+            return response
 
     @staticmethod
     def _sleep(attempt: int, retry_after: float | None) -> None:

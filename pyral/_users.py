@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pyral._context import Target, oid_of
+from pyral._entity_base import settled_state
 from pyral._envelope import decode_body, parse_envelope
 from pyral._rally_support import KILO_PAGESIZE, warning
 from pyral.exceptions import RallyError, RallyRESTAPIError
@@ -89,7 +90,7 @@ class UsersMixin:
             return
         by_oid = {p.oid: p for p in profiles}
         for user in users:
-            shell = user.__dict__.get("UserProfile")
+            shell = settled_state(user).get("UserProfile")
             ref = getattr(shell, "_ref", None) if shell is not None else None
             profile = by_oid.get(oid_of(ref)) if ref else None
             if profile is not None:

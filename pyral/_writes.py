@@ -1,8 +1,10 @@
 """Write operations of ``Rally``: create (``put``), update (``post``), delete, and batches.
 
 Everything that sends a body or a DELETE lives here: the security-token parameter, the
-conversion of entities to refs (``_greased``), the read-back of the stored item, and the
-error texts for a write whose answer never arrived.
+conversion of entities to refs (``_greased``), the entity a write returns (built from the
+write's own answer, which carries the stored object because writes send ``fetch=true``; the
+read-back GET pyral always made is only the fallback), and the error texts for a write whose
+answer never arrived.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pyral._failures import write_failure
 from pyral.exceptions import RallyResponseError, RallyRESTAPIError
 
 _PERMISSION_TYPES = ("WorkspacePermission", "ProjectPermission")
+#: create and update ask for the whole stored object in their answer (one round trip)
+WRITE_FETCH = "fetch=true"
 
 
 def _json_encodable(value: Any) -> bool:
@@ -102,6 +106,20 @@ class WritesMixin:
             raise RallyRESTAPIError(f"422 Unreferenceable {official} OID: {oid}", errors=env.errors)
         return self._hydrator("full").hydrateInstance(env.object)
 
+    def _written_entity(
+        self: Any, official: str, env: Envelope, oid: Any, augments: list[str]
+    ) -> Any:
+        """The entity a create or update returns, from the write's own answer.
+
+        Writes ask for ``fetch=true``, so Rally answers with the whole stored object: one
+        round trip instead of pyral's write-then-GET.  A server that answers without the
+        object (or with only a reference to it) still gets the read-back GET.
+        """
+        obj = env.object
+        if isinstance(obj, dict) and obj.get("ObjectID") is not None and obj.get("_ref"):
+            return self._hydrator("full").hydrateInstance(obj)
+        return self._read_back(official, oid, augments)
+
     def _writable_name(self: Any, entityName: str, operation: str) -> str:
         """The official name of a type that may be written; the recycle bin is read-only."""
         official = self._official_name(entityName)
@@ -140,7 +158,7 @@ class WritesMixin:
         ref = obj.get("_ref", "")
         oid_text = ref.rstrip("/").split("/")[-1]
         oid: Any = oid_text if official in _PERMISSION_TYPES else int(oid_text)
-        return self._read_back(official, oid, augments)
+        return self._written_entity(official, env, oid, augments)
 
     create = put
 
@@ -158,8 +176,9 @@ class WritesMixin:
         ``<type>/<ident>``; also returns the context augments, which the read-back reuses."""
         ws, augments = self._write_context(workspace, project, kwargs)
         data = self._greased(self._schema_for(ws).validate_attribute_names(official, itemData))
+        # fetch=true: the answer carries the stored object, so no read-back GET is needed
         url = f"{self.service_url}/{official.lower()}/{ident}?" + "&".join(
-            self._write_params(augments)
+            [*self._write_params(augments), WRITE_FETCH]
         )
         try:
             body = json.dumps({official: data})
@@ -257,7 +276,7 @@ class WritesMixin:
                 errors=env.errors,
                 warnings=env.warnings,
             )
-        return self._read_back(official, oid, augments)
+        return self._written_entity(official, env, oid, augments)
 
     update = post
 

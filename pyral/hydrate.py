@@ -26,6 +26,13 @@ are dispatched on their exact JSON type.  Anything unusual (a class with its own
 ``__init__``, AllowedAttributeValue / AllowedQueryOperator, a key that is not a plain string
 or that looks like a collection marker, a dict/list subclass) takes the general path, so the
 two can only differ in speed.  ``tests/unit/test_hydrate_fastpath.py`` holds them equal.
+
+A top-level result (``hydrateInstance`` without an existing instance: query results, reads,
+write answers) goes one step further (``_build_top``, issue 9): its scalars are copied into
+the entity with one ``dict.copy`` and everything else (references, collection summaries,
+nested objects, lists) waits in the entity's ``_pending`` slot until it is first asked for;
+:func:`pyral._entity_base.settle` then places it through ``_assign``, as the eager paths
+would have.  Settled, the state equals theirs (key order aside), which the same tests check.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from pyral._entity_base import (  # noqa: F401 - the *_ATTRIBUTES and *_TYPES na
     Persistable,
     install_shell_filler,
     make_entity_class,
+    settle,
 )
 from pyral._entity_types import (
     AllowedAttributeValue,
@@ -63,6 +71,15 @@ _META_KEYS = frozenset(
 _ENVELOPE_KEYS = frozenset(("Errors", "Warnings"))
 
 _HYDRATION_MODES = ("full", "shell", "auto")
+
+# Keys a top-level item brings that the entity does not keep (meta and envelope keys).
+_DROPPED_AT_TOP = frozenset(
+    ("_rallyAPIMajor", "_rallyAPIMinor", "_objectVersion", "_refObjectName", "Errors", "Warnings")
+)
+# The entity's own state keys: a non-scalar value under one of them takes the eager path.
+_RESERVED = frozenset(
+    ("oid", "Name", "_ref", "_type", "_hydrated", "_context", "_client", "typePath")
+)
 
 # Value types copied as they are (what json.loads produces for scalars).
 _SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
@@ -136,15 +153,20 @@ class EntityHydrator:
         # wire _type -> (class, _type value, typePath value, fast path allowed)
         self._types: dict[str, tuple[type[Persistable], str, str | None, bool]] = {}
         self._plain_keys: set[str] = set()
+        # keys _build_top may copy as they are: ordinary ones, meta keys, the envelope keys
+        self._known_keys: set[Any] = set(_META_KEYS | _ENVELOPE_KEYS)
+        # keys whose non-scalar values are never left pending
+        self._eager_keys: set[Any] = set(_RESERVED)
 
     # ------------------------------------------------------------------ public
     def hydrateInstance(self, item: dict, existingInstance: Persistable | None = None) -> Any:
         """Entity for ``item``; with ``existingInstance``, fill that entity in place."""
         if existingInstance is None and type(item) is dict and item.get("_type"):
-            return self._build(item, depth=0, top=True)  # the usual case, checks inlined
+            return self._build_top(item)  # the usual case, checks inlined
         if not isinstance(item, dict):
             raise TypeError(f"cannot hydrate a {type(item).__name__}; expected a JSON object")
         if existingInstance is not None:
+            settle(existingInstance)  # values still pending would outlive the refill
             if self._fast_refill_ok(existingInstance, item):
                 self._fill(existingInstance, item, depth=0, top=True, fast=True)
             else:
@@ -158,7 +180,7 @@ class EntityHydrator:
             if inferred is None:
                 return CustomField(self._plain_fields(item, depth=0))
             item = {**item, "_type": inferred}
-        return self._build(item, depth=0, top=True)
+        return self._build_top(item)
 
     def _type_from_ref(self, item: dict[str, Any]) -> str | None:
         ref = item.get("_ref")
@@ -289,6 +311,92 @@ class EntityHydrator:
             return self._build_general(item, depth, top, cls)
         state["_hydrated"] = hydrated
         return instance
+
+    def _build_top(self, item: dict[str, Any]) -> Persistable:
+        """A query result or a read: scalars copied in one go, everything else left pending.
+
+        The item's values that are not plain JSON scalars (references, collection summaries,
+        lists, nested objects) are kept as they arrived, in the entity's ``_pending`` slot,
+        and turned into entities, lists or collection markers by :func:`settle` the first
+        time they are asked for (attribute access, ``attributes()``, ``details()``, copying,
+        pickling, a lazy load).  A script that reads ``FormattedID`` and ``Name`` never pays
+        for the ``Owner``, ``Project`` and ``Workspace`` entities it does not touch.  Once
+        settled, the entity's state is what :meth:`_build` makes (key order aside).
+        """
+        type_name = item["_type"]
+        info = self._types.get(type_name)
+        if info is None:
+            info = self._type_info(type_name, item)
+        cls, state_type, type_path, fast = info
+        if not fast or type(item) is not dict:
+            return self._build(item, 0, True)
+        if not self._known_keys.issuperset(item) and not self._learn_keys(item):
+            return self._build(item, 0, True)  # an unusual key: the eager paths handle it
+        ref = item.get("_ref")
+        oid = item.get("ObjectID")
+        if oid is None:
+            if type(ref) is str and ref and "?" not in ref and ref[-1] != "/":
+                oid = ref.rpartition("/")[2]  # the usual ``.../defect/123``
+            else:
+                oid = _ref_oid_text(ref)
+        if oid is not None and type(oid) is not int:
+            oid = _int_or(oid)
+        name = item.get("_refObjectName", _ABSENT)
+        if name is _ABSENT:
+            name = item.get("Name", "Unknown")
+        pending = {k: v for k, v in item.items() if type(v) not in _SCALAR_TYPES}
+        if pending:
+            if not self._eager_keys.isdisjoint(pending):
+                # a value under the entity's own state keys, or under a private name that
+                # attribute access would never settle: built eagerly
+                return self._build(item, 0, True)
+            if not _DROPPED_AT_TOP.isdisjoint(pending):
+                for key in _DROPPED_AT_TOP:
+                    pending.pop(key, None)
+        # The state starts as a copy of the item (one C-level copy); what the item says
+        # about the entity's own keys wins, as in _fill.
+        state = item.copy()
+        pop = state.pop
+        pop("_rallyAPIMajor", None)
+        pop("_rallyAPIMinor", None)
+        pop("_objectVersion", None)
+        pop("_refObjectName", None)
+        if "Errors" in state or "Warnings" in state:
+            pop("Errors", None)
+            pop("Warnings", None)
+        for key in pending:
+            del state[key]
+        if pending:
+            state["_pending"] = (self, pending)
+        default = state.setdefault
+        default("oid", oid)
+        default("Name", name)
+        default("_ref", ref)
+        default("_context", None)
+        default("_client", self.client)
+        default("typePath", type_path)
+        state["_type"] = state_type
+        state["_hydrated"] = self._loaded(item)
+        instance = object.__new__(cls)
+        instance.__dict__ = state
+        return instance
+
+    def _learn_keys(self, item: dict[str, Any]) -> bool:
+        """Classify the item's new keys; False when one of them needs the general path."""
+        for key in item:
+            if key in self._known_keys:
+                continue
+            if self._classify(key) == _SPECIAL:
+                return False
+            if len(self._known_keys) < _PLAIN_KEYS_LIMIT:
+                self._known_keys.add(key)
+                if key.startswith("_") and key not in _DROPPED_AT_TOP:
+                    self._eager_keys.add(key)
+        return self._known_keys.issuperset(item)
+
+    def settle_value(self, state: dict[str, Any], key: str, value: Any) -> None:
+        """Place one pending value of a top-level entity (see :meth:`_build_top`)."""
+        self._assign(state, key, value, 0)
 
     def _fill_fast(
         self, state: dict[str, Any], item: dict[str, Any], depth: int, top: bool

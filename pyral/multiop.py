@@ -26,6 +26,7 @@ from typing import Any
 import requests
 
 from pyral._context import UNSET
+from pyral._entity_base import settled_state
 from pyral._envelope import decode_body, error_text, parse_envelope
 from pyral.exceptions import (
     InvalidRallyTypeNameError,
@@ -179,7 +180,7 @@ def _entity_values(entity: Any, attrs: dict[str, Any], fields: Sequence[str] | N
     """
     from pyral.entity import CustomField
 
-    state = entity.__dict__
+    state = settled_state(entity)
     resolve = _resolver(attrs)
     wanted = {resolve(f) or f for f in fields} if fields else None
     out: dict[str, Any] = {}

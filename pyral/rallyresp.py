@@ -79,7 +79,10 @@ class RallyRESTResponse:
         self.hydration = hydration
         self.debug = kwargs.get("debug", False)
         self.hydrator = kwargs.get("hydrator")
-        fetch_page: Callable[[int], list[dict[str, Any]]] | None = kwargs.get("fetch_page")
+        # fetch_page(start) gets a later page (on a worker thread when pages are fetched ahead);
+        # decode_page, when given, turns what it returned into items on the iterating thread.
+        fetch_page: Callable[[int], Any] | None = kwargs.get("fetch_page")
+        self._decode_page: Callable[[Any], list[dict[str, Any]]] | None = kwargs.get("decode_page")
         self.threads = normalize_threads(kwargs.get("threads"))
         self.max_threads = self.threads
         self.target = request.split("?")[0].rstrip("/").split("/")[-1]
@@ -130,7 +133,9 @@ class RallyRESTResponse:
             limit=limit,
             fetch_page=fetch_page if env.kind == "Query" else None,
             threads=self.threads,
+            decode_page=self._decode_page,
         )
+        self.max_threads = self._pager.window
 
     # -- the pyral attributes scripts read --------------------------------------------
     @property

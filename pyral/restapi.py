@@ -46,7 +46,13 @@ from pyral._rally_support import warning as warning
 from pyral._ranking import RankingMixin
 from pyral._schema_api import AllowedValue as AllowedValue
 from pyral._schema_api import SchemaMethodsMixin
-from pyral._transport import DEFAULT_TIMEOUT, INTEGRATION_HEADER_PREFIX, Transport
+from pyral._transport import (
+    DEFAULT_TIMEOUT,
+    INTEGRATION_HEADER_PREFIX,
+    Transport,
+    compact_body,
+    expand_body,
+)
 from pyral._users import UsersMixin
 from pyral._workspaces import WorkspacesMixin
 from pyral._writes import WritesMixin
@@ -557,17 +563,37 @@ class Rally(
             limit,
             threads=threads,
             hydrator=hydrator,
-            fetch_page=lambda page_start: self._follow_up_page(base, page_start, target),
+            # later pages: fetched (maybe ahead, on the pager's threads) as bytes, decoded
+            # when iteration reaches them, so pages waiting in the window stay compact
+            fetch_page=lambda page_start: self._follow_up_bytes(base, page_start),
+            decode_page=lambda fetched: self._follow_up_items(fetched, target),
             target=target,
         )
 
-    def _follow_up_page(self, base: str, start: int, target: str) -> list[dict[str, Any]]:
-        """Items of a later page of a query; unlike the first page, a failure here raises,
-        because iteration cannot report it any other way."""
+    def _follow_up_items(
+        self, fetched: tuple[int, str, bytes, str], target: str
+    ) -> list[dict[str, Any]]:
+        """Items of a page :meth:`_follow_up_bytes` fetched.  Unlike the first page, a later
+        page's failure raises: iteration cannot report it any other way."""
+        start, page_url, body, encoding = fetched
+        env = parse_envelope(decode_body(expand_body(body, encoding), page_url), target)
+        if env.errors:
+            problem = f"Unable to retrieve the page at start={start}"
+            raise RallyResponseError(f"{problem}: {env.errors[0]}", errors=env.errors, url=page_url)
+        return env.results
+
+    def _follow_up_bytes(self, base: str, start: int) -> tuple[int, str, bytes, str]:
+        """The body of a later page as sent (gzipped, usually) and its encoding.
+
+        Thread-safe: the pager calls it from its threads.  Decoding waits for
+        :meth:`_follow_up_items`, so a page fetched ahead costs its compressed size.
+        """
         page_url = f"{base}&start={start}"
         problem = f"Unable to retrieve the page at start={start}"
         try:
-            resp = self.transport.send("GET", page_url, log_as=self._relative(page_url))
+            resp = self.transport.send(
+                "GET", page_url, log_as=self._relative(page_url), stream=True
+            )
         except requests.RequestException as exc:
             raise RallyResponseError(f"{problem}: {exc}", url=page_url) from exc
         if resp.status_code != 200:
@@ -578,10 +604,11 @@ class Rally(
                 errors=errors,
                 url=page_url,
             )
-        env = parse_envelope(decode_body(resp.content, page_url), target)
-        if env.errors:
-            raise RallyResponseError(f"{problem}: {env.errors[0]}", errors=env.errors, url=page_url)
-        return env.results
+        try:
+            body, encoding = compact_body(resp)
+        except requests.RequestException as exc:
+            raise RallyResponseError(f"{problem}: {exc}", url=page_url) from exc
+        return start, page_url, body, encoding
 
     # -- misc public members -------------------------------------------------------------------
     def obtainSecurityToken(self) -> str | None:

@@ -107,13 +107,37 @@ _BACK_POINTERS = (
     "Iteration",  # iterations' and releases' roll-ups (backend/computed.py)
     "Release",
 )
-_INDEX_SQL = """
+# * (workspace, rank) for ranked rows: the top or bottom of a workspace's one ranking (every
+#   create of a rankable item goes to the bottom) is an index seek, not a scan of the workspace.
+# * one partial index per attribute scripts filter on most, in the order a scoped query
+#   constrains them (workspace, type, recycled, value): ``(State = "Open")`` is counted from
+#   the index alone and its page is read in ObjectID order (the index's rowid order within
+#   one value) without sorting.  ``FormattedID`` is served by ``objects_scope_fid`` above.
+_FILTERED = (
+    "State",
+    "ScheduleState",
+    "Owner",
+    "Project",
+    "Iteration",
+    "Release",
+    "LastUpdateDate",
+)
+_INDEX_SQL = (
+    """
 CREATE INDEX IF NOT EXISTS objects_scope_rank ON objects(workspace, type, recycled, rank);
 CREATE INDEX IF NOT EXISTS objects_scope_fid ON objects(workspace, type, fid_num);
-""" + "".join(
-    f"CREATE INDEX IF NOT EXISTS objects_ptr_{name.lower()} ON objects(json_extract(data, '$.{name}'))"
-    f" WHERE json_extract(data, '$.{name}') IS NOT NULL;\n"
-    for name in _BACK_POINTERS
+CREATE INDEX IF NOT EXISTS objects_ws_rank ON objects(workspace, rank) WHERE rank IS NOT NULL;
+"""
+    + "".join(
+        f"CREATE INDEX IF NOT EXISTS objects_ptr_{name.lower()} ON objects(json_extract(data, '$.{name}'))"
+        f" WHERE json_extract(data, '$.{name}') IS NOT NULL;\n"
+        for name in _BACK_POINTERS
+    )
+    + "".join(
+        f"CREATE INDEX IF NOT EXISTS objects_by_{name.lower()} ON objects(workspace, type, recycled,"
+        f" json_extract(data, '$.{name}')) WHERE json_extract(data, '$.{name}') IS NOT NULL;\n"
+        for name in _FILTERED
+    )
 )
 
 # SQLite INTEGER is 64-bit signed: an id outside it (a typo'd or hostile URL) names no row.

@@ -78,6 +78,7 @@ def test_paging_is_lazy(rally, wire):
         order="ObjectID",
         pagesize=5,
         projectScopeDown=True,
+        threads=1,
     )
     total = resp.resultCount
     assert total > 12
@@ -280,7 +281,9 @@ def test_page_failure_raises_response_error():
 
     server = EmulatorServer(demo=True, quiet=True).start()
     rally = Rally(server.url, apikey=DEMO_APIKEY, retries=0)
-    resp = rally.get("HierarchicalRequirement", fetch="Name", pagesize=3, projectScopeDown=True)
+    resp = rally.get(
+        "HierarchicalRequirement", fetch="Name", pagesize=3, projectScopeDown=True, threads=1
+    )
     for _ in range(3):
         next(resp)
     server.stop()  # the next page cannot be fetched any more
@@ -289,7 +292,9 @@ def test_page_failure_raises_response_error():
 
 
 def test_page_error_body_raises_response_error(rally):
-    resp = rally.get("HierarchicalRequirement", fetch="Name", pagesize=3, projectScopeDown=True)
+    resp = rally.get(
+        "HierarchicalRequirement", fetch="Name", pagesize=3, projectScopeDown=True, threads=1
+    )
     for _ in range(3):
         next(resp)
     resp._pager._fetch_page = lambda start: (_ for _ in ()).throw(

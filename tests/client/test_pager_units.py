@@ -8,13 +8,17 @@ import time
 import pytest
 
 from pyral._pagination import (
+    AUTO_MAX_WINDOW,
+    AUTO_MIN_WINDOW,
+    AUTO_THREADS,
     Pager,
-    next_starts,
+    auto_window,
     normalize_limit,
     normalize_pagesize,
     normalize_start,
     normalize_threads,
     servable,
+    window_size,
 )
 from pyral.cargotruck import CargoTruck, run_in_order
 
@@ -52,7 +56,8 @@ def test_limit(value, expected):
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [(None, 1), (0, 1), (4, 4), (50, 12), ("3", 3), ("x", 1)]
+    ("value", "expected"),
+    [(None, 0), (0, 0), (-2, 0), (1, 1), (4, 4), (50, 12), ("3", 3), ("x", 0), (True, 0)],
 )
 def test_threads(value, expected):
     assert normalize_threads(value) == expected
@@ -64,12 +69,6 @@ def test_servable_rules():
     assert servable(25, 5, None) == 21
     assert servable(7, 3, None) == 5
     assert servable(3, 10, None) == 0
-
-
-def test_next_starts():
-    assert next_starts(1, 10, 10, 35, 1) == [11]
-    assert next_starts(1, 10, 10, 35, 5) == [11, 21, 31]
-    assert next_starts(11, 10, 20, 20, 3) == []
 
 
 def make_source(total, page_size):
@@ -85,7 +84,9 @@ def make_source(total, page_size):
 
 def test_pages_are_fetched_lazily():
     rows, calls, fetch = make_source(23, 5)
-    pager = Pager(rows[:5], total=23, start_index=1, page_size=5, limit=None, fetch_page=fetch)
+    pager = Pager(
+        rows[:5], total=23, start_index=1, page_size=5, limit=None, fetch_page=fetch, threads=1
+    )
     got = [next(pager) for _ in range(5)]
     assert calls == []  # first page came with the response
     got.append(next(pager))
@@ -109,12 +110,19 @@ def test_start_offset():
     assert calls == [15, 20]
 
 
-def test_short_page_ends_iteration_without_error():
+@pytest.mark.parametrize("threads", [1, 0, 3])
+def test_short_page_ends_iteration_without_error(threads):
     rows, calls, fetch = make_source(12, 5)
     # server claimed 20 rows but only 12 exist now
-    pager = Pager(rows[:5], total=20, start_index=1, page_size=5, limit=None, fetch_page=fetch)
+    pager = Pager(
+        rows[:5], total=20, start_index=1, page_size=5, limit=None, fetch_page=fetch,
+        threads=threads,
+    )  # fmt: skip
     assert [r["n"] for r in pager] == list(range(1, 13))
-    assert calls == [6, 11]
+    if threads == 1:
+        assert calls == [6, 11]
+    else:  # the window had already asked for the page after the short one
+        assert sorted(calls) == [6, 11, 16]
 
 
 def test_parallel_pages_keep_order_and_bound_parallelism():
@@ -168,3 +176,106 @@ def test_run_in_order_and_cargotruck():
     assert truck.num_loaders == 2
     truck.load(Agent(), "work", 5)
     assert truck.dump() == [10, 20, 30]
+
+
+# --- the window: sliding, bounded, stopped by the caller ------------------------------------
+
+
+def test_auto_window_follows_the_page_size():
+    assert auto_window(2000) == 8
+    assert auto_window(500) == AUTO_MAX_WINDOW
+    assert auto_window(16000) == AUTO_MIN_WINDOW
+    assert window_size(AUTO_THREADS, 2000, 100) == 8
+    assert window_size(AUTO_THREADS, 2000, 1) == 1  # one page left: nothing to overlap
+    assert window_size(1, 10, 100) == 1
+    assert window_size(12, 10, 100) == 12
+    assert window_size(5, 10, 3) == 3
+
+
+def _requested(pager: Pager) -> list[int]:
+    return [start for start, _ in pager._ahead]
+
+
+def test_window_slides_one_page_at_a_time():
+    rows, calls, fetch = make_source(100, 10)
+    pager = Pager(
+        rows[:10], total=100, start_index=1, page_size=10, limit=None, fetch_page=fetch, threads=3
+    )
+    assert _requested(pager) == []  # nothing before iteration begins
+    next(pager)
+    assert _requested(pager) == [11, 21, 31]
+    for _ in range(9):
+        next(pager)
+    assert _requested(pager) == [11, 21, 31]  # still serving page 1
+    next(pager)  # page 2 taken: page 5 requested at once, not after a whole group
+    assert _requested(pager) == [21, 31, 41]
+    assert [r["n"] for r in pager] == list(range(12, 101))
+    assert sorted(calls) == list(range(11, 101, 10))
+
+
+def test_window_respects_limit_and_start():
+    rows, calls, fetch = make_source(100, 10)
+    pager = Pager(rows[20:30], total=100, start_index=21, page_size=10, limit=25, fetch_page=fetch)
+    assert [r["n"] for r in pager] == list(range(21, 46))
+    assert sorted(calls) == [31, 41]  # 51 holds nothing the limit lets through
+
+
+def test_breaking_out_stops_requesting_pages():
+    rows = [{"n": i} for i in range(1, 1001)]
+    calls = []
+    lock = threading.Lock()
+
+    def fetch(start):
+        with lock:
+            calls.append(start)
+        return rows[start - 1 : start + 9]
+
+    pager = Pager(
+        rows[:10], total=1000, start_index=1, page_size=10, limit=None, fetch_page=fetch, threads=4
+    )
+    for item in pager:
+        if item["n"] == 25:
+            break
+    window = list(_requested(pager))
+    assert window == [31, 41, 51, 61]
+    pager.close()
+    time.sleep(0.05)  # let any request already running finish
+    assert set(calls) <= {11, 21, 31, 41, 51, 61}
+    assert pager._pool is None and pager.in_flight == 0
+
+
+def test_decode_runs_in_order_on_the_iterating_thread():
+    rows = [{"n": i} for i in range(1, 51)]
+    decoded = []
+
+    def fetch(start):
+        time.sleep(0.01 if start == 11 else 0)  # a later page may arrive first
+        return ("raw", start)
+
+    def decode(raw):
+        decoded.append((raw[1], threading.current_thread().name))
+        return rows[raw[1] - 1 : raw[1] + 9]
+
+    pager = Pager(
+        rows[:10], total=50, start_index=1, page_size=10, limit=None, fetch_page=fetch,
+        decode_page=decode, threads=4,
+    )  # fmt: skip
+    assert [r["n"] for r in pager] == list(range(1, 51))
+    me = threading.current_thread().name
+    assert decoded == [(11, me), (21, me), (31, me), (41, me)]
+
+
+def test_a_failed_page_ends_iteration_after_raising():
+    rows, calls, fetch = make_source(30, 10)
+
+    def failing(start):
+        if start == 11:
+            raise RuntimeError("boom")
+        return fetch(start)
+
+    pager = Pager(rows[:10], total=30, start_index=1, page_size=10, limit=None, fetch_page=failing)
+    assert len([next(pager) for _ in range(10)]) == 10
+    with pytest.raises(RuntimeError, match="boom"):
+        next(pager)
+    assert list(pager) == []
+    assert pager._pool is None

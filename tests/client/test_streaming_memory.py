@@ -10,6 +10,10 @@ from __future__ import annotations
 import gc
 import weakref
 
+import pytest
+
+from pyral._pagination import auto_window
+
 
 def test_sequential_streaming_holds_one_page(rally, wire) -> None:
     response = rally.get("Task", fetch="Name", pagesize=7, project=None)
@@ -29,10 +33,21 @@ def test_sequential_streaming_holds_one_page(rally, wire) -> None:
     assert len(pages) == -(-served // 7)
 
 
-def test_parallel_streaming_holds_one_group(rally, wire) -> None:
-    response = rally.get("Task", fetch="Name", pagesize=5, threads=3, project=None)
+@pytest.mark.parametrize("threads", [3, None])
+def test_parallel_streaming_holds_one_page_plus_the_window(rally, wire, threads) -> None:
+    """Pages fetched ahead wait in the window; only the page being served is decoded."""
+    response = rally.get("Task", fetch="Name", pagesize=5, threads=threads, project=None)
     pager = response._pager
-    largest = 0
+    window = pager.window
+    assert window == (3 if threads else auto_window(5))
+    served = largest = ahead = 0
     for _ in response:
+        served += 1
         largest = max(largest, len(pager._buffer))
-    assert 5 < largest <= 15
+        ahead = max(ahead, pager.in_flight)
+        # never more pages asked for than served so far plus the window
+        pages_served = -(-served // 5)
+        assert wire.count() <= pages_served + window
+    assert largest == 5
+    assert 1 < ahead <= window
+    assert served == response.resultCount

@@ -47,7 +47,7 @@ def test_get_all_users_admin_with_apikey_joins_profiles(rally, wire):
     me = next(u for u in users if u.UserName == DEMO_USER)
     profile = me.UserProfile
     assert profile._type == "UserProfile"
-    assert "DefaultWorkspace" in profile.__dict__  # the full profile, not a shell
+    assert profile._hydrated and "DefaultWorkspace" in profile.attributes()  # full, not a shell
     assert profile.DefaultWorkspace.Name == "Demo Workspace"
 
 

@@ -32,22 +32,25 @@ def _between(before: str | None, after: str | None) -> str:
         raise WsapiError(f"Cannot rank: {exc}") from None
 
 
+# The ends of a workspace's ranking are read as "first row in rank order" so SQLite walks the
+# (workspace, rank) index from one end and stops at the first row that is not ``exclude``:
+# the cost does not grow with the workspace (MAX() with the extra condition scanned it).
+_LAST_RANK = (
+    "SELECT rank FROM objects WHERE workspace IS ? AND rank IS NOT NULL AND oid IS NOT ?"
+    " ORDER BY rank DESC LIMIT 1"
+)
+_FIRST_RANK = (
+    "SELECT rank FROM objects WHERE workspace IS ? AND rank IS NOT NULL AND oid IS NOT ?"
+    " ORDER BY rank ASC LIMIT 1"
+)
+
+
 def bottom_rank(ctx: WriteContext, workspace_oid: int | None, exclude: int | None = None) -> str:
-    last = _scalar(
-        ctx,
-        "SELECT MAX(rank) FROM objects WHERE rank IS NOT NULL AND workspace IS ? AND oid IS NOT ?",
-        [workspace_oid, exclude],
-    )
-    return _between(last, None)
+    return _between(_scalar(ctx, _LAST_RANK, [workspace_oid, exclude]), None)
 
 
 def top_rank(ctx: WriteContext, workspace_oid: int | None, exclude: int) -> str:
-    first = _scalar(
-        ctx,
-        "SELECT MIN(rank) FROM objects WHERE rank IS NOT NULL AND workspace IS ? AND oid != ?",
-        [workspace_oid, exclude],
-    )
-    return _between(None, first)
+    return _between(None, _scalar(ctx, _FIRST_RANK, [workspace_oid, exclude]))
 
 
 def _reference_row(ctx: WriteContext, row: Row, ref: str) -> Row:
@@ -94,7 +97,8 @@ def new_rank(
         other = _reference_row(ctx, row, rank_above)
         before = _scalar(
             ctx,
-            "SELECT MAX(rank) FROM objects WHERE workspace IS ? AND rank < ? AND oid != ?",
+            "SELECT rank FROM objects WHERE workspace IS ? AND rank < ? AND oid != ?"
+            " ORDER BY rank DESC LIMIT 1",
             [ws, other.rank, row.oid],
         )
         return _between(before, other.rank)
