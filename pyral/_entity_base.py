@@ -105,7 +105,21 @@ def present_as_entity_module(namespace: dict[str, Any]) -> None:
 
 
 class Persistable:
-    """Base of every Rally entity: identity, lazy loading and the attribute rules."""
+    """Base of every Rally entity: identity, lazy loading and the attribute rules.
+
+    Fields are attributes spelled as in WSAPI (``item.FormattedID``, ``item.Owner``, a custom
+    ``item.c_RootCause``).  A field that was not fetched is loaded with one request on first
+    access; an unknown name raises ``AttributeError``.  References are entities themselves
+    (loaded when one of their fields is read) and collections are lists of entities.
+
+    Attributes:
+        oid: the ObjectID, an ``int``.
+        ref: the last two parts of the item's URL, e.g. ``"defect/12345"`` (pyral 1.7.0's
+            short reference, accepted wherever a reference is).
+        Name: the item's name.
+        typePath: for portfolio items the type path (``"PortfolioItem/Feature"``), else
+            ``None``.
+    """
 
     def __init__(self, oid: Any, name: Any, resource_url: str | None, context: Any = None) -> None:
         self.oid = _as_oid(oid)
