@@ -15,6 +15,8 @@
   fragment runs CODE first, unseen by the reader (to create the file a snippet attaches, say).
   No Python block is only compiled: one that cannot run is not a snippet (fence it ``text``).
 * Every script in examples/ runs (against the embedded emulator it starts itself).
+* Every JSON block that is a whole seed (it has ``"workspaces"``) loads into an emulator, and
+  its first user with an API key sees its artifacts.
 * Every ``console`` block in docs/ and README.md runs against a fresh demo emulator: each
   ``pyral`` command (a ``$ `` line, or every line of a block without prompts) runs in a scratch
   directory whose ``rally.cfg`` and ``rally-v2.0.cfg`` point at the emulator, so the
@@ -128,6 +130,39 @@ def snippets() -> list[Snippet]:
             filename = value if marker == "file" else None
             found.append(Snippet(page, index, code, filename, value if marker == "setup" else ""))
     return found
+
+
+JSON_FENCE = re.compile(r"^```json\n(.*?)^```", re.S | re.M)
+
+
+def seed_examples() -> list[tuple[str, str]]:
+    """(label, text) of every JSON block in the docs that is a whole seed (has "workspaces")."""
+    found = []
+    for page in pages():
+        for index, match in enumerate(JSON_FENCE.finditer(page.read_text()), 1):
+            if '"workspaces"' in match.group(1):
+                found.append((f"{page.relative_to(REPO)}#json{index}", match.group(1)))
+    return found
+
+
+def check_seed(text: str) -> list[str]:
+    """Problems loading a seed example into an emulator and reading its items back."""
+    import json
+
+    from pyral import Rally
+    from pyral.emulator import EmulatorServer
+
+    try:
+        seed = json.loads(text)
+        with EmulatorServer(seed=seed, quiet=True) as server:
+            apikey = next((u["ApiKey"] for u in seed.get("users", []) if u.get("ApiKey")), None)
+            if apikey:
+                found = Rally(server.url, apikey=apikey).get("Artifact", project=None)
+                if not found.resultCount:
+                    return ["the seed's first user sees no artifacts"]
+    except Exception as exc:  # any failure is the finding
+        return [f"{type(exc).__name__}: {exc}"]
+    return []
 
 
 def examples() -> list[Path]:
@@ -436,6 +471,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'FAIL' if problems else 'ok  '} console  {block.label}")
         for problem in problems:
             print("    " + problem.replace("\n", "\n    "))
+    for label, text in seed_examples():
+        problems = check_seed(text)
+        failures += bool(problems)
+        print(f"{'FAIL' if problems else 'ok  '} seed     {label} {' '.join(problems)}")
     for path in examples():
         done = run_example(path)
         ok = done.returncode == 0

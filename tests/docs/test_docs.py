@@ -65,10 +65,10 @@ def test_there_is_something_to_check() -> None:
 
 def test_fragments_run_with_a_connected_rally() -> None:
     page = check_docs.REPO / "README.md"
-    fine = check_docs.Snippet(page, 0, "print(rally.getProject().Name)  # Online Store\n")
+    fine = check_docs.Snippet(page, 0, "print(rally.getProject().Name + '!')  # Online Store!\n")
     assert fine.kind == "fragment"
     assert check_docs.run_snippet(fine).returncode == 0
-    wrong = check_docs.Snippet(page, 0, "print(rally.getProject().Name)  # Web Team\n")
+    wrong = check_docs.Snippet(page, 0, "print(rally.getProject().Name + '!')  # Web Team!\n")
     assert check_docs.run_snippet(wrong).returncode != 0
     given = check_docs.Snippet(
         page, 0, 'print(open("a.txt").read())  # hello\n', setup='open("a.txt", "w").write("hello")'
@@ -86,3 +86,18 @@ def test_print_claims_are_compared_with_the_output() -> None:
     assert check_docs.unmatched_claims(code, "a 2\nb\n[1, 2, 3]\n") == ["a 1"]
     # a comment on the line after a print describes the next lines, it is not a claim
     assert check_docs.claimed_output('print("x")\n\n# write: the next part\n') == []
+
+
+SEEDS = check_docs.seed_examples()
+
+
+@pytest.mark.parametrize(("label", "text"), SEEDS, ids=[label for label, _ in SEEDS])
+def test_seed_examples_load(label, text) -> None:
+    assert check_docs.check_seed(text) == []
+
+
+def test_seed_check_catches_a_bad_seed() -> None:
+    assert SEEDS, "the seed format page shows a whole seed"
+    bad = SEEDS[0][1].replace('"Severity": "Major Problem"', '"Severity": "Critical"')
+    assert bad != SEEDS[0][1]
+    assert check_docs.check_seed(bad)
