@@ -38,6 +38,9 @@ myst_heading_anchors = 4
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+# types go next to the parameters a docstring describes (the signature shows them all), so a
+# class does not repeat its __init__ parameters as a bare list
+autodoc_typehints_description_target = "documented"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
