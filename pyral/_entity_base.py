@@ -108,9 +108,11 @@ class Persistable:
     """Base of every Rally entity: identity, lazy loading and the attribute rules.
 
     Fields are attributes spelled as in WSAPI (``item.FormattedID``, ``item.Owner``, a custom
-    ``item.c_RootCause``).  A field that was not fetched is loaded with one request on first
-    access; an unknown name raises ``AttributeError``.  References are entities themselves
-    (loaded when one of their fields is read) and collections are lists of entities.
+    ``item.c_RootCause``).  An item from a query with a ``fetch`` list holds exactly those
+    fields, and any other name raises ``AttributeError``, as in pyral 1.7.0.  An item that
+    knows only its ref and name (a query without ``fetch``, or a reference such as
+    ``item.Owner``) loads its fields with one request when one of them is first read.
+    Collections are lists of entities.
 
     Attributes:
         oid: the ObjectID, an ``int``.
