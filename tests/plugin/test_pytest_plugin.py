@@ -127,6 +127,34 @@ def test_bad_fault_keyword_is_a_clear_error(pytester: pytest.Pytester) -> None:
     assert result.ret != 0
 
 
+def test_a_seed_that_cannot_load_fails_its_test_with_the_reason(pytester: pytest.Pytester) -> None:
+    result = _run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.rally_seed("missing.json")
+        def test_missing_file(rally):
+            pass
+
+        @pytest.mark.rally_seed({"workspaces": []})
+        def test_no_workspace(rally):
+            pass
+
+        def test_demo_still_fine(rally):
+            assert rally.getProject().Name == "Online Store"
+        """,
+    )
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*rally_emulator: the seed cannot be loaded: cannot read seed file*missing.json*",
+            "*rally_emulator: the seed cannot be loaded: a seed needs at least one workspace*",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
 def test_markers_are_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(["*rally_seed(*", "*rally_fault(*"])
