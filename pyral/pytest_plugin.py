@@ -131,10 +131,13 @@ class _Servers:
         if emulator is None:
             from pyral.emulator.seed import SeedError
 
+            problem = None
             try:
                 emulator = self._start(key, seed, demo, workspace, project)
             except SeedError as exc:  # the user's data: say what is wrong, not where it broke
-                pytest.fail(f"rally_emulator: the seed cannot be loaded: {exc}", pytrace=False)
+                problem = str(exc)
+            if emulator is None:  # (outside the except: no chained traceback either)
+                pytest.fail(f"rally_emulator: the seed cannot be loaded: {problem}", pytrace=False)
             self.running[key] = emulator
         elif emulator._used:
             emulator.reset()
