@@ -369,7 +369,7 @@ def run_console_block(block: ConsoleBlock, timeout: float = 120) -> list[str]:
         for name in ("rally.cfg", "rally-v2.0.cfg"):
             Path(tmp, name).write_text(_settings(server.url))
         for command in block.commands:
-            line = command.line.replace("http://127.0.0.1:8000", server.url)
+            line = _available(command.line.replace("http://127.0.0.1:8000", server.url))
             done = subprocess.run(
                 ["bash", "-c", f"set -o pipefail; {line}"],
                 capture_output=True,
@@ -394,6 +394,19 @@ def run_console_block(block: ConsoleBlock, timeout: float = 120) -> list[str]:
             if not printed.strip():
                 problems.append(f"$ {command.line}: printed nothing")
     return problems
+
+
+def _available(line: str) -> str:
+    """``line`` up to the first pipe into a program this machine lacks (``jq`` is not on
+    every CI machine): what pyral prints is still checked."""
+    import shutil
+
+    stages = line.split(" | ")
+    for index, stage in enumerate(stages[1:], 1):
+        words = stage.split()
+        if words and shutil.which(words[0]) is None:
+            return " | ".join(stages[:index])
+    return line
 
 
 def _indent(lines: list[str]) -> str:

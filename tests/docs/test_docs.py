@@ -101,3 +101,9 @@ def test_seed_check_catches_a_bad_seed() -> None:
     bad = SEEDS[0][1].replace('"Severity": "Major Problem"', '"Severity": "Critical"')
     assert bad != SEEDS[0][1]
     assert check_docs.check_seed(bad)
+
+
+def test_a_pipe_into_a_missing_program_still_checks_pyral() -> None:
+    assert check_docs._available("pyral query Story | head -3") == "pyral query Story | head -3"
+    line = "pyral query Story --format jsonl | no-such-program-here -r .Name | head -1"
+    assert check_docs._available(line) == "pyral query Story --format jsonl"
