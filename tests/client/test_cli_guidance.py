@@ -114,6 +114,11 @@ def test_every_unknown_field_of_a_write_gets_its_suggestion(cli) -> None:
     assert code == 1 and "Nmae (did you mean Name?)" in err
 
 
+def test_no_credentials_points_a_new_user_at_the_emulator(capsys) -> None:
+    assert main(["query", "Defect"]) == 2
+    assert "'pyral emulator --demo' starts a local one" in capsys.readouterr().err
+
+
 def test_attribute_hint_units() -> None:
     message = 'Could not find attribute "Stat" on type Defect in the query segment "Stat"'
     assert attribute_hint(message, ["State", "Name"]) == " (did you mean State?)"
