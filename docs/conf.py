@@ -47,4 +47,11 @@ napoleon_numpy_docstring = False
 
 html_theme = "alabaster"
 html_title = f"pyral {release}"
-html_theme_options = {"description": "Rally WSAPI v2.0 toolkit and emulator", "fixed_sidebar": True}
+# wide enough for the examples' 100-column lines (alabaster's default cuts them at ~80)
+html_theme_options = {
+    "description": "Rally WSAPI v2.0 toolkit and emulator",
+    "fixed_sidebar": True,
+    "page_width": "1240px",
+    "sidebar_width": "240px",
+    "body_max_width": "none",
+}
