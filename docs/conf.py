@@ -38,10 +38,20 @@ myst_heading_anchors = 4
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+# types go next to the parameters a docstring describes (the signature shows them all), so a
+# class does not repeat its __init__ parameters as a bare list
+autodoc_typehints_description_target = "documented"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 
 html_theme = "alabaster"
 html_title = f"pyral {release}"
-html_theme_options = {"description": "Rally WSAPI v2.0 toolkit and emulator", "fixed_sidebar": True}
+# wide enough for the examples' 100-column lines (alabaster's default cuts them at ~80)
+html_theme_options = {
+    "description": "Rally WSAPI v2.0 toolkit and emulator",
+    "fixed_sidebar": True,
+    "page_width": "1240px",
+    "sidebar_width": "240px",
+    "body_max_width": "none",
+}

@@ -149,7 +149,23 @@ def present_as_entity_module(namespace: dict[str, Any]) -> None:
 
 
 class Persistable:
-    """Base of every Rally entity: identity, lazy loading and the attribute rules."""
+    """Base of every Rally entity: identity, lazy loading and the attribute rules.
+
+    Fields are attributes spelled as in WSAPI (``item.FormattedID``, ``item.Owner``, a custom
+    ``item.c_RootCause``).  An item from a query with a ``fetch`` list holds exactly those
+    fields, and any other name raises ``AttributeError``, as in pyral 1.7.0.  An item that
+    knows only its ref and name (a query without ``fetch``, or a reference such as
+    ``item.Owner``) loads its fields with one request when one of them is first read.
+    Collections are lists of entities.
+
+    Attributes:
+        oid: the ObjectID, an ``int``.
+        ref: the last two parts of the item's URL, e.g. ``"defect/12345"`` (pyral 1.7.0's
+            short reference, accepted wherever a reference is).
+        Name: the item's name.
+        typePath: for portfolio items the type path (``"PortfolioItem/Feature"``), else
+            ``None``.
+    """
 
     def __init__(self, oid: Any, name: Any, resource_url: str | None, context: Any = None) -> None:
         self.oid = _as_oid(oid)

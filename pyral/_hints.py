@@ -49,3 +49,13 @@ def query_hint(queries: Iterable[str] | str) -> str:
         if fixed != squeezed:
             return f"; operators need spaces around them: {fixed}"
     return ""
+
+
+# Rally's text for a query naming an attribute the type does not have.
+_UNKNOWN_ATTRIBUTE = re.compile(r'Could not find attribute "([^"]+)"')
+
+
+def attribute_hint(message: str, names: Iterable[str]) -> str:
+    """`` (did you mean X?)`` when Rally refused a query over a misspelt attribute name."""
+    found = _UNKNOWN_ATTRIBUTE.search(message)
+    return did_you_mean(found.group(1), names) if found else ""

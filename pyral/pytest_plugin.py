@@ -129,7 +129,15 @@ class _Servers:
         key = "demo" if seed is None else json.dumps([_seed_id(seed), demo], sort_keys=True)
         emulator = self.running.get(key)
         if emulator is None:
-            emulator = self._start(key, seed, demo, workspace, project)
+            from pyral.emulator.seed import SeedError
+
+            problem = None
+            try:
+                emulator = self._start(key, seed, demo, workspace, project)
+            except SeedError as exc:  # the user's data: say what is wrong, not where it broke
+                problem = str(exc)
+            if emulator is None:  # (outside the except: no chained traceback either)
+                pytest.fail(f"rally_emulator: the seed cannot be loaded: {problem}", pytrace=False)
             self.running[key] = emulator
         elif emulator._used:
             emulator.reset()

@@ -61,7 +61,30 @@ def _body_errors(response: Any) -> list[str]:
 
 
 class RallyRESTResponse:
-    """One query's results: status, errors, counts, and lazily paged hydrated items."""
+    """One query's results: status, errors, counts, and lazily paged hydrated items.
+
+    ``Rally.get`` (and the other reading methods) return one.  Iterate it for the items: each
+    is an entity (a :class:`pyral.entity.Persistable` subclass named after its type), and
+    pages after the first are fetched as the iteration reaches them.  The response is truthy
+    when Rally answered with a 2xx status; a refused query is falsy, iterates as empty and
+    says why in ``errors``.
+
+    Attributes:
+        resultCount: items that matched on the server (``TotalResultCount``), whatever
+            ``limit`` says.
+        status_code: the HTTP status of the first page.
+        errors: Rally's error texts (empty when it accepted the query).
+        warnings: Rally's warning texts, e.g. about a deprecated attribute.
+        startIndex: the 1-based index of the first item of the first page.
+        pageSize: the page size Rally used.
+        content: the decoded JSON body of the first page.
+        data: the first page's result object as Rally sent it (for a query,
+            ``TotalResultCount``, ``StartIndex``, ``PageSize`` and the raw ``Results``).
+        headers: the HTTP headers of the first page.
+        request_type: ``"Query"`` for a collection, else the single object's type.
+        resource: the URL of the first request.
+        threads: how many threads fetch the remaining pages (1: one after the other).
+    """
 
     def __init__(
         self,

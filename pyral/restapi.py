@@ -159,6 +159,33 @@ class Rally(
         isolated_workspace: bool = False,
         **kwargs: Any,
     ) -> None:
+        """Connect: check the credentials and settle the current workspace and project.
+
+        Args:
+            server: host name (``rally1.rallydev.com``, meaning HTTPS), ``host:port``, or a
+                URL with its scheme (``http://127.0.0.1:8999`` for a local emulator).
+            user: user name for Basic authentication (ignored when ``apikey`` is given).
+            password: password for Basic authentication.
+            apikey: a Rally API key, sent as the ``ZSESSIONID`` header; preferred over
+                ``user`` / ``password``.
+            version: accepted for pyral 1.7.0 scripts and ignored: WSAPI is always v2.0.
+            warn: the flag :meth:`warningsEnabled` reports; as in pyral 1.7.0 it changes
+                nothing (quirk Q10): Rally's warnings are in ``response.warnings``.
+            server_ping: accepted for pyral 1.7.0 scripts and ignored.
+            isolated_workspace: stay in the starting workspace: ``setWorkspace`` to another
+                one raises and ``getWorkspaces`` lists only the current one.
+            **kwargs: ``workspace`` / ``project``: names to start in (default: the user's
+                default workspace and project; ``"default"``, ``None`` or ``""`` mean the
+                same); ``verify_ssl_cert``: ``False`` turns TLS certificate checks off, a
+                path names a CA bundle; ``timeout``: seconds per request (default 120);
+                ``retries``: how often a GET is retried after a connection error or a
+                429/502/503/504 (default 2; writes never are); ``headers``: integration
+                headers (``name``, ``vendor``, ``version``...) sent with every request.
+
+        Raises:
+            RallyRESTAPIError: rejected credentials, an unreachable or non-Rally server, or
+                a TLS failure (``reason`` says which).
+        """
         scheme, netloc = _split_server(server)
         self.server = netloc
         self.version = WS_API_VERSION  # 'version' is accepted and ignored, as in pyral

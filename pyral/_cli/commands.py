@@ -12,7 +12,7 @@ import re
 import sys
 from typing import Any, TextIO
 
-from pyral._hints import did_you_mean, query_hint
+from pyral._hints import attribute_hint, did_you_mean, query_hint
 from pyral.exceptions import InvalidRallyTypeNameError, RallyAttributeNameError, RallyError
 
 from .connection import Settings, connect
@@ -70,12 +70,7 @@ def validated_fields(session: Session, td: dict[str, Any], names: list[str]) -> 
         if found not in official:
             official.append(found)
     if unknown:
-        names = [a.get("ElementName", "") for a in SchemaView.attributes(td)]
-        hints = "".join(did_you_mean(name, names) for name in unknown[:1])
-        raise CliError(
-            f"unknown field(s) for {td['ElementName']}: {', '.join(unknown)}{hints} "
-            f"(see: pyral fields {td['ElementName']})"
-        )
+        raise SchemaView.unknown_fields(td, unknown)
     return official
 
 
@@ -139,7 +134,9 @@ def run_query(ns: Any, session: Session) -> int:
     try:
         check_response(response)
     except CliError as exc:
-        raise CliError(f"{exc}{query_hint(ns.query or [])}") from None
+        names = [a.get("ElementName", "") for a in SchemaView.attributes(td or {})]
+        hint = query_hint(ns.query or []) or attribute_hint(str(exc), names)
+        raise CliError(f"{exc}{hint}") from None
     for warning in response.warnings:
         session.warn(str(warning))
     total = response.resultCount if ns.limit is None else min(ns.limit, response.resultCount)

@@ -120,7 +120,8 @@ def connect(settings: Settings) -> Any:
     if not settings.has_credentials:
         raise UsageError(
             "no Rally credentials: give --apikey=KEY or --rallyUser=/--rallyPassword=, "
-            "a --rallyConfig=FILE, or set RALLY_APIKEY"
+            "a --rallyConfig=FILE, or set RALLY_APIKEY (no Rally at hand? "
+            "'pyral emulator --demo' starts a local one and prints how to connect)"
         )
     from pyral.restapi import Rally
 

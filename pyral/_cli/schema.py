@@ -73,6 +73,16 @@ class SchemaView:
                 return attr
         return None
 
+    @classmethod
+    def unknown_fields(cls, td: dict[str, Any], unknown: list[str]) -> CliError:
+        """The error for field names the type does not have, each with its likely spelling."""
+        from pyral._hints import did_you_mean
+
+        names = [a.get("ElementName", "") for a in cls.attributes(td)]
+        listed = ", ".join(f"{name}{did_you_mean(name, names)}" for name in unknown)
+        element = td.get("ElementName", "")
+        return CliError(f"unknown field(s) for {element}: {listed} (see: pyral fields {element})")
+
     @staticmethod
     def has_attribute(td: dict[str, Any], element_name: str) -> bool:
         return any(a.get("ElementName") == element_name for a in td.get("Attributes") or [])

@@ -105,10 +105,7 @@ def convert(
         if key in typed:
             typed_official.add(name)
     if unknown:
-        raise CliError(
-            f"unknown field(s) for {td['ElementName']}: {', '.join(unknown)} "
-            f"(see: pyral fields {td['ElementName']})"
-        )
+        raise SchemaView.unknown_fields(td, unknown)
     if "Project" in official:  # resolved first: it decides where other names are looked up
         official = {"Project": official.pop("Project"), **official}
     body: dict[str, Any] = {}

@@ -11,7 +11,7 @@ import pytest
 
 from pyral import Rally
 from pyral._cli.progress import Progress
-from pyral._hints import did_you_mean, query_hint, spaced_query
+from pyral._hints import attribute_hint, did_you_mean, query_hint, spaced_query
 from pyral.cli import main
 from pyral.emulator.demo import DEMO_APIKEY
 
@@ -97,11 +97,32 @@ def test_client_error_names_the_cause_too(server) -> None:
         (("fields", "Tsk"), "did you mean Task?"),
         (("query", "Defect", "--fetch", "FormattedID,Nmae"), "did you mean Name?"),
         (("allowed", "Defect", "Severty"), "did you mean Severity?"),
+        (("query", "Defect", "--query", 'Stat = "Open"'), "did you mean State"),
+        (("query", "Defect", "--order", "Stat"), "did you mean State"),
     ],
 )
 def test_unknown_names_get_suggestions(cli, args, suggestion) -> None:
     code, _, err = cli(*args)
     assert code == 1 and suggestion in err
+
+
+def test_every_unknown_field_of_a_write_gets_its_suggestion(cli) -> None:
+    code, _, err = cli("update", "DE1", "Sevrity=Low", "Ownr=alice@example.com", "Xyzzy=1")
+    assert code == 1
+    assert "Sevrity (did you mean Severity?), Ownr (did you mean Owner?), Xyzzy (see:" in err
+    code, _, err = cli("create", "Defect", "Nmae=x")
+    assert code == 1 and "Nmae (did you mean Name?)" in err
+
+
+def test_no_credentials_points_a_new_user_at_the_emulator(capsys) -> None:
+    assert main(["query", "Defect"]) == 2
+    assert "'pyral emulator --demo' starts a local one" in capsys.readouterr().err
+
+
+def test_attribute_hint_units() -> None:
+    message = 'Could not find attribute "Stat" on type Defect in the query segment "Stat"'
+    assert attribute_hint(message, ["State", "Name"]) == " (did you mean State?)"
+    assert attribute_hint("Invalid query", ["State"]) == ""
 
 
 def test_update_failure_has_no_dangling_warnings(fresh_server, capsys) -> None:

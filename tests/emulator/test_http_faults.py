@@ -317,9 +317,11 @@ def test_latency_delays_wsapi_answers_not_admin(emu, headers):
         assert time.monotonic() - began >= 0.2
         record = emu.app.request_log[-1]
         assert record.ended - record.started >= 0.2 and record.ms >= 200
-        began = time.monotonic()
-        assert admin(emu, "GET", "health").status_code == 200
-        assert time.monotonic() - began < 0.2
+    # the admin endpoints are not slowed down: with a latency far beyond admin()'s 10 s
+    # timeout, a delayed answer would raise (no upper bound on wall-clock time to trip on)
+    emu.latency = 60
+    assert admin(emu, "GET", "health").status_code == 200
+    emu.latency = 0.2
     with pytest.raises(ValueError, match="latency"):
         emu.latency = -1
     assert emu.latency == 0.2
@@ -352,7 +354,8 @@ def test_latency_option_of_the_constructor(demo_login):
 
 
 def test_peak_in_flight_counts_concurrent_wsapi_requests(emu, headers):
-    emu.latency = 0.15
+    # a long latency, so all six overlap even when a busy machine starts the threads slowly
+    emu.latency = 1.5
     gate = threading.Barrier(6)
     statuses: list[int] = []
 
@@ -366,7 +369,7 @@ def test_peak_in_flight_counts_concurrent_wsapi_requests(emu, headers):
     for t in threads:
         t.join()
     assert statuses == [200] * 6
-    assert emu.app.peak_in_flight == 6  # all six overlap inside the 150 ms sleep
+    assert emu.app.peak_in_flight == 6  # all six overlap inside the 1.5 s sleep
     assert emu.app.in_flight == 0
     records = emu.app.request_log
     assert max(r.started for r in records) < min(r.ended for r in records)
@@ -377,7 +380,7 @@ def test_peak_in_flight_counts_concurrent_wsapi_requests(emu, headers):
         "InFlight": 0,
         "PeakInFlight": 6,
         "Requests": 6,
-        "Latency": 0.15,
+        "Latency": 1.5,
     }
     assert admin(emu, "DELETE", "stats").json()["Emulator"]["PeakInFlight"] == 0
     assert emu.app.peak_in_flight == 0

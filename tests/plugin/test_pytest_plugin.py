@@ -8,6 +8,8 @@ after ``pip install pyral``.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -125,6 +127,98 @@ def test_bad_fault_keyword_is_a_clear_error(pytester: pytest.Pytester) -> None:
     assert result.ret != 0
 
 
+def test_a_seed_that_cannot_load_fails_its_test_with_the_reason(pytester: pytest.Pytester) -> None:
+    result = _run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.rally_seed("missing.json")
+        def test_missing_file(rally):
+            pass
+
+        @pytest.mark.rally_seed({"workspaces": []})
+        def test_no_workspace(rally):
+            pass
+
+        def test_demo_still_fine(rally):
+            assert rally.getProject().Name == "Online Store"
+        """,
+    )
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*rally_emulator: the seed cannot be loaded: cannot read seed file*missing.json*",
+            "*rally_emulator: the seed cannot be loaded: a seed needs at least one workspace*",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*Traceback*")
+    result.stdout.no_fnmatch_line("*another exception occurred*")
+
+
 def test_markers_are_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(["*rally_seed(*", "*rally_fault(*"])
+
+
+# --- the plugin in projects that never use it ------------------------------------------------
+
+_UNRELATED_RUN = """
+import sys
+import pytest
+
+code = pytest.main(["-q", "-p", "no:cacheprovider", sys.argv[1]])
+heavy = sorted(m for m in ("requests", "pyral.restapi", "pyral.emulator") if m in sys.modules)
+print("plugin loaded:", "pyral.pytest_plugin" in sys.modules)
+print("heavy modules:", heavy)
+sys.exit(code)
+"""
+
+
+def _run_unrelated(pytester: pytest.Pytester, *args: str) -> subprocess.CompletedProcess[str]:
+    test_file = pytester.makepyfile(
+        test_unrelated="def test_arithmetic():\n    assert 1 + 1 == 2\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", _UNRELATED_RUN, str(test_file), *args],
+        capture_output=True,
+        text=True,
+        cwd=pytester.path,
+        timeout=300,
+    )
+
+
+def test_unrelated_test_runs_load_the_plugin_but_not_the_client(pytester: pytest.Pytester) -> None:
+    """Every pytest run where pyral is installed imports the plugin: that must stay cheap."""
+    done = _run_unrelated(pytester)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "plugin loaded: True" in done.stdout
+    assert "heavy modules: []" in done.stdout
+
+
+def test_package_names_still_resolve_lazily() -> None:
+    code = (
+        "import sys, pyral\n"
+        "assert 'pyral.restapi' not in sys.modules\n"
+        "assert pyral.context.RallyRESTAPIError is pyral.RallyRESTAPIError\n"
+        "assert pyral.restapi.Rally is pyral.Rally and 'Defect' in pyral.entity.classFor\n"
+        "namespace = {}\n"
+        "exec('from pyral import *', namespace)\n"
+        "missing = [n for n in pyral.__all__ if n not in namespace]\n"
+        "assert missing == [], missing\n"
+        "print(sorted(set(pyral.__all__) - set(dir(pyral))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_no_pyral_switches_the_plugin_off(pytester: pytest.Pytester) -> None:
+    result = _run(
+        pytester,
+        "def test_x(rally):\n    pass\n",
+        "-p",
+        "no:pyral",
+    )
+    result.stdout.fnmatch_lines(["*fixture 'rally' not found*"])
+    assert result.ret != 0
