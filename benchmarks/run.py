@@ -30,6 +30,7 @@ Measurements:
 
     python benchmarks/run.py
     python benchmarks/run.py --baseline-python /work/oracle/bin/python --repeat 3
+    python benchmarks/run.py --baseline-python /work/oracle/bin/python --cpu-only  # ~1 min
 """
 
 from __future__ import annotations
@@ -208,6 +209,16 @@ def _best_threads(runs: dict[Any, list[dict[str, Any]]], threads: list[int]) -> 
     return min(threads, key=lambda n: _median(runs[("export_t", n)], "seconds"))
 
 
+def cpu_rows(cpu: dict[Any, Any], row: Callable[..., None]) -> None:
+    """The two client-CPU rows (per item, replayed pages), through ``row``."""
+    for case, label, target in (("cpu30", "client CPU per item, 30 fields (replayed)", 1.15),
+                                ("cpu_true", "client CPU per item, fetch=True (replayed)", 1.20)):  # fmt: skip
+        per = {name: cpu[(case, name)]["cpu_seconds"] / cpu[(case, name)]["items"] * 1e6
+               for name in ("ours", "base", "floor") if (case, name) in cpu}  # fmt: skip
+        row(f"{label} ({cpu[(case, 'ours')]['items']} items)", per["ours"], per.get("base"),
+            per["floor"], " us", f"<= {target:.2f}x floor", per["ours"] <= target * per["floor"])  # fmt: skip
+
+
 def report(
     cpu: dict[Any, Any],
     runs: dict[Any, list[dict[str, Any]]],
@@ -268,12 +279,7 @@ def report(
     row("  requests", m(("export", "ours"), "requests"), m(("export", "base"), "requests"),
         m(("export", "floor"), "requests"), "", "", None)  # fmt: skip
 
-    for case, label, target in (("cpu30", "client CPU per item, 30 fields (replayed)", 1.15),
-                                ("cpu_true", "client CPU per item, fetch=True (replayed)", 1.20)):  # fmt: skip
-        per = {name: cpu[(case, name)]["cpu_seconds"] / cpu[(case, name)]["items"] * 1e6
-               for name in ("ours", "base", "floor") if (case, name) in cpu}  # fmt: skip
-        row(f"{label} ({cpu[(case, 'ours')]['items']} items)", per["ours"], per.get("base"),
-            per["floor"], " us", f"<= {target:.2f}x floor", per["ours"] <= target * per["floor"])  # fmt: skip
+    cpu_rows(cpu, row)
 
     creates = runs[("create", "ours")][0]["creates"]
     per_create = m(("create", "ours"), "requests")
@@ -303,6 +309,36 @@ def _load() -> str:
     return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} CPUs"
 
 
+def _report_cpu_only(
+    cpu: dict[Any, Any], args: argparse.Namespace, started: float, load_before: str
+) -> int:
+    """``--cpu-only``: the client-CPU rows alone (the quick loop while working on them)."""
+    rows: list[list[str]] = []
+    verdicts: list[bool] = []
+
+    def row(metric: str, ours: float | None, base: float | None, floor: float | None,
+            unit: str, target: str, met: bool) -> None:  # fmt: skip
+        rows.append([metric, fmt(ours, unit), fmt(base, unit), ratio(ours, base),
+                     fmt(floor, unit), ratio(ours, floor), target, "yes" if met else "NO"])  # fmt: skip
+        verdicts.append(met)
+
+    cpu_rows(cpu, row)
+    info = cpu[("cpu30", "ours")]
+    print(
+        f"\nClient CPU rows: {args.defects} generated defects (+15 demo), pagesize "
+        f"{args.pagesize}; ours: pyral {info['pyral']} on Python {info['python']}; minimum of "
+        f"{max(args.repeat, 3)} replays\nmachine: {load_before} before, {_load()} after\n"
+    )
+    headers = ["metric", "ours", "pyral 1.7.0", "ours/base", "floor", "ours/floor", "target"]
+    print(table(headers + ["met"], rows))
+    print(f"\ntargets met: {sum(verdicts)} of {len(verdicts)}")
+    print(f"total run time {time.perf_counter() - started:.0f}s")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump({"cpu": {"/".join(k): v for k, v in cpu.items()}}, fh, indent=2)
+    return 0 if all(verdicts) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--defects", type=int, default=20_000)
@@ -328,6 +364,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per worker run")
     parser.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
+    parser.add_argument(
+        "--cpu-only",
+        action="store_true",
+        help="only the two client-CPU rows (replayed pages; about a minute)",
+    )
     args = parser.parse_args(argv)
     if args.no_tls and args.baseline_python:
         parser.error("pyral 1.7.0 only speaks https: drop --no-tls")
@@ -343,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
                 emu, args.baseline_python, ours=False, tls=tls, timeout=args.timeout
             )
         cpu = measure_cpu(sides, max(args.repeat, 3), args.pagesize)
+        if args.cpu_only:
+            return _report_cpu_only(cpu, args, started, load_before)
         runs = measure_latency(
             sides, args.repeat, args.pagesize, threads, args.creates, args.latency
         )
