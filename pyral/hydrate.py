@@ -205,7 +205,6 @@ class EntityHydrator:
 
     def _fallback_class(self, type_name: str) -> type[Persistable]:
         if type_name not in self._fallback_classes:
-            parent: type[Persistable]
             if type_name.startswith("PortfolioItem/"):
                 self._fallback_classes[type_name] = custom_level_class(type_name)
             else:

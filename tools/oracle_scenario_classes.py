@@ -157,9 +157,11 @@ def writes(rally: Rally) -> None:
     for level in ("Feature", "PortfolioItem/Theme", "PortfolioItem/Epic", "Epic", "Program"):
         created = outcome(
             f"create {level}",
-            lambda level=level: type(
-                rally.create(level, {"Name": f"classes {level}", "Project": project.ref})
-            ).__name__,
+            lambda level=level: (
+                type(
+                    rally.create(level, {"Name": f"classes {level}", "Project": project.ref})
+                ).__name__
+            ),
         )
         if created is None:
             continue
@@ -186,7 +188,10 @@ def tables(rally: Rally) -> None:
     show("classFor has PortfolioItem_Epic", "PortfolioItem_Epic" in entity.classFor)
     show("PortfolioItem_Feature mro", [k.__name__ for k in entity.PortfolioItem_Feature.__mro__])
     for name in ("Feature", "PortfolioItem/Initiative", "PortfolioItem", "Program"):
-        outcome(f"typedef({name!r}).inheritanceChain", lambda n=name: rally.typedef(n).inheritanceChain())
+        outcome(
+            f"typedef({name!r}).inheritanceChain",
+            lambda n=name: rally.typedef(n).inheritanceChain(),
+        )
 
 
 def main() -> None:
