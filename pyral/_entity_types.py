@@ -458,7 +458,12 @@ class TestCase(Artifact):
 
 
 class PortfolioItem(Artifact):
-    """A portfolio item; subtypes are PortfolioItem_<Level>."""
+    """A portfolio item of any standard level; the level is in ``typePath``.
+
+    As in pyral 1.7.0, items of every standard level are of this very class; the
+    ``PortfolioItem_<Level>`` subclasses below exist (scripts import them, and
+    ``inheritanceChain`` names them) but no item is made of them.
+    """
 
 
 class PortfolioItem_Strategy(PortfolioItem):
