@@ -11,6 +11,7 @@ from typing import Any
 from pyral import _printing
 from pyral._entity_base import (
     _DETAILS_HEAD,
+    SETTLING_DICT,
     Persistable,
     present_as_entity_module,
     register_static_classes,
@@ -21,17 +22,25 @@ from pyral._entity_base import (
 class Subscription(Persistable):
     """The subscription (top of the Rally object graph)."""
 
+    __dict__ = SETTLING_DICT  # reading it settles pending values
+
 
 class AllowedAttributeValue(Persistable):
     """One allowed value of a constrained attribute (``value`` holds its StringValue)."""
+
+    __dict__ = SETTLING_DICT  # reading it settles pending values
 
 
 class AllowedQueryOperator(Persistable):
     """A query operator allowed on an attribute."""
 
+    __dict__ = SETTLING_DICT  # reading it settles pending values
+
 
 class DomainObject(Persistable):
     """Abstract: everything owned by a subscription."""
+
+    __dict__ = SETTLING_DICT  # reading it settles pending values
 
 
 class WorkspaceDomainObject(DomainObject):
