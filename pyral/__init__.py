@@ -85,11 +85,24 @@ __all__ = [
 ]
 
 
+def _load(module: str) -> Any:
+    """Import a submodule for :func:`__getattr__`.
+
+    An ``AttributeError`` raised while the submodule runs would leave ``__getattr__`` as
+    "no attribute", which ``from pyral import Rally`` reports as a bare "cannot import
+    name": the real cause must stay visible.
+    """
+    try:
+        return importlib.import_module(f"{__name__}.{module}")
+    except AttributeError as exc:
+        raise ImportError(f"importing {__name__}.{module} failed: {exc}") from exc
+
+
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
-        value: Any = importlib.import_module(f"{__name__}.{name}")
+        value: Any = _load(name)
     elif name in _NAMES:
-        value = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+        value = getattr(_load(_NAMES[name]), name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value  # later lookups are plain attribute reads

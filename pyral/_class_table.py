@@ -35,10 +35,12 @@ classFor.update(
     }
 )
 
-# Standard portfolio-item levels, by TypePath and by bare level name.
+# Standard portfolio-item levels by TypePath.  Their items are plain ``PortfolioItem``s, as in
+# pyral 1.7.0 (``type(x).__name__ == 'PortfolioItem'``); the level is in ``x.typePath``.  The
+# ``PortfolioItem_<Level>`` classes stay in ``classFor`` (pyral had them there) but no item
+# is made of them.
 _STANDARD_PI_BY_PATH: dict[str, type[Persistable]] = {
-    f"PortfolioItem/{level}": _ENTITY_CLASSES[f"PortfolioItem_{level}"]
-    for level in PORTFOLIO_ITEM_SUB_TYPES
+    f"PortfolioItem/{level}": _ENTITY_CLASSES["PortfolioItem"] for level in PORTFOLIO_ITEM_SUB_TYPES
 }
 
 _STORY_ALIASES = ("UserStory", "Story", "User Story")

@@ -57,7 +57,7 @@ def settle(entity: Any, names: Any = None) -> bool:
     access does so by itself.  A name the entity already holds is left alone (a script may
     have assigned it).  Returns whether anything was placed.  No I/O happens here.
     """
-    state = getattr(entity, "__dict__", None)
+    state = _raw_state(entity)
     if not state:
         return False
     pending = state.get(PENDING)
@@ -81,7 +81,16 @@ def settle(entity: Any, names: Any = None) -> bool:
 def settled_state(entity: Any) -> dict[str, Any]:
     """``entity.__dict__`` with nothing pending (``{}`` for objects without one)."""
     settle(entity)
-    return getattr(entity, "__dict__", {})
+    return _raw_state(entity) or {}
+
+
+def _raw_state(entity: Any) -> dict[str, Any] | None:
+    """The instance dict as it is, pending values included (``Persistable``'s own
+    ``__dict__`` descriptor; entities' public ``__dict__`` settles first, see
+    :class:`SettlingDict`)."""
+    if isinstance(entity, Persistable):
+        return _INSTANCE_DICT.__get__(entity, type(entity))
+    return getattr(entity, "__dict__", None)
 
 
 _NOTHING = object()
@@ -183,7 +192,7 @@ class Persistable:
         # from what is already here: probing them must never cost a request.
         if name.startswith("_"):
             raise AttributeError(name)
-        state = self.__dict__
+        state = _INSTANCE_DICT.__get__(self, type(self))
         if PENDING in state:
             squeezed = name.replace(" ", "")
             settle(self, (name, squeezed, "c_" + squeezed))
@@ -423,6 +432,39 @@ class CustomField:
     def __repr__(self) -> str:
         return f"CustomField({self.__dict__!r})"
 
+
+#: the interpreter's own ``__dict__`` descriptor of entities (Persistable adds the dict)
+_INSTANCE_DICT: Any = Persistable.__dict__["__dict__"]
+
+
+class SettlingDict:
+    """The ``__dict__`` of entity classes: the instance dict, with pending values placed.
+
+    pyral 1.7.0 filled an entity's ``__dict__`` when it built it, and scripts read it
+    directly (``vars(story)``, ``story.__dict__['__collection_ref_for_Tasks']``).  Ours
+    turns references into entities on first use; reading ``__dict__`` counts as a use, so
+    those scripts see what they saw under pyral, while attribute access (which never goes
+    through this descriptor) keeps the lazy fast path.  Python refuses to replace
+    ``__dict__`` on an existing class, so the first subclasses of Persistable name it in
+    their class bodies (``__dict__ = SETTLING_DICT``).
+    """
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return _INSTANCE_DICT.__get__(instance, owner)
+        state = _INSTANCE_DICT.__get__(instance, owner)
+        if PENDING in state:
+            settle(instance)
+        return state
+
+    def __set__(self, instance: Any, value: dict[str, Any]) -> None:
+        _INSTANCE_DICT.__set__(instance, value)
+
+    def __delete__(self, instance: Any) -> None:
+        _INSTANCE_DICT.__delete__(instance)
+
+
+SETTLING_DICT = SettlingDict()
 
 register_static_classes({"Persistable": Persistable})
 present_as_entity_module(globals())

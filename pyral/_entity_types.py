@@ -11,6 +11,7 @@ from typing import Any
 from pyral import _printing
 from pyral._entity_base import (
     _DETAILS_HEAD,
+    SETTLING_DICT,
     Persistable,
     present_as_entity_module,
     register_static_classes,
@@ -21,17 +22,25 @@ from pyral._entity_base import (
 class Subscription(Persistable):
     """The subscription (top of the Rally object graph)."""
 
+    __dict__ = SETTLING_DICT  # reading it settles pending values
+
 
 class AllowedAttributeValue(Persistable):
     """One allowed value of a constrained attribute (``value`` holds its StringValue)."""
+
+    __dict__ = SETTLING_DICT  # reading it settles pending values
 
 
 class AllowedQueryOperator(Persistable):
     """A query operator allowed on an attribute."""
 
+    __dict__ = SETTLING_DICT  # reading it settles pending values
+
 
 class DomainObject(Persistable):
     """Abstract: everything owned by a subscription."""
+
+    __dict__ = SETTLING_DICT  # reading it settles pending values
 
 
 class WorkspaceDomainObject(DomainObject):
@@ -458,7 +467,12 @@ class TestCase(Artifact):
 
 
 class PortfolioItem(Artifact):
-    """A portfolio item; subtypes are PortfolioItem_<Level>."""
+    """A portfolio item of any standard level; the level is in ``typePath``.
+
+    As in pyral 1.7.0, items of every standard level are of this very class; the
+    ``PortfolioItem_<Level>`` subclasses below exist (scripts import them, and
+    ``inheritanceChain`` names them) but no item is made of them.
+    """
 
 
 class PortfolioItem_Strategy(PortfolioItem):

@@ -111,11 +111,14 @@ class RankingMixin:
     rankBottom = rankToBottom
 
     def _rank(self, target: Any, param: str, value: str) -> Any:
+        from pyral._portfolio_levels import is_portfolio_item
         from pyral.entity import Artifact
         from pyral.rallyresp import RallyRESTResponse
 
         client: Any = self
-        if not isinstance(target, Artifact):
+        # Custom portfolio-item levels are not Artifacts by class (as in pyral 1.7.0, which
+        # refused to rank them); Rally ranks them, so their type fields admit them here.
+        if not isinstance(target, Artifact) and not is_portfolio_item(target):
             raise RallyRESTAPIError(
                 f"Unable to change DragAndDropRank for target {_class_label(target)}, not an Artifact"
             )

@@ -14,7 +14,8 @@ from typing import Any
 
 from pyral._class_table import static_class_for, validRallyType
 from pyral._entity_base import Persistable, make_entity_class
-from pyral._entity_types import PortfolioItem, WorkspaceDomainObject
+from pyral._entity_types import WorkspaceDomainObject
+from pyral._portfolio_levels import custom_level_class
 from pyral._schema_items import INELIGIBLE_COLLECTIONS, SchemaItem, SchemaItemAttribute
 from pyral.exceptions import InvalidRallyTypeNameError, RallyAttributeNameError
 
@@ -171,8 +172,8 @@ class WorkspaceSchema:
         """Class for a type name or wire ``_type``, creating workspace classes on demand.
 
         Run-time classes are cached in this schema only.  A name unknown to the schema
-        still gets a class of that name (parent WorkspaceDomainObject, or PortfolioItem for
-        ``PortfolioItem/<X>``) so that data the server sends is never unreadable.
+        still gets a class of that name (parent WorkspaceDomainObject; ``PortfolioItem_<X>``
+        for ``PortfolioItem/<X>``) so that data the server sends is never unreadable.
         """
         return self._entity_class(type_name, frozenset())
 
@@ -193,7 +194,7 @@ class WorkspaceSchema:
         elif item is not None:
             cls = self._make_class(item, visiting | {type_name})
         elif type_name.startswith(_PI_PREFIX):
-            cls = make_entity_class("PortfolioItem_" + type_name[len(_PI_PREFIX) :], PortfolioItem)
+            cls = custom_level_class(type_name)
         else:
             cls = make_entity_class(type_name.replace("/", "_"), WorkspaceDomainObject)
         self.classes[type_name] = cls
@@ -204,11 +205,7 @@ class WorkspaceSchema:
 
     def _make_class(self, item: SchemaItem, visiting: frozenset[str]) -> type[Persistable]:
         if item.TypePath.startswith(_PI_PREFIX):
-            # Every portfolio-item level is an Artifact (pyral made custom levels plain
-            # WorkspaceDomainObjects, which broke ranking and isinstance checks).
-            return make_entity_class(
-                "PortfolioItem_" + item.TypePath[len(_PI_PREFIX) :], PortfolioItem
-            )
+            return custom_level_class(item.TypePath)
         return make_entity_class(item.ElementName, self._parent_class(item, visiting))
 
     def _parent_class(self, item: SchemaItem, visiting: frozenset[str]) -> type[Persistable]:

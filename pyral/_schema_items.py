@@ -230,8 +230,20 @@ class SchemaItem:
         self.completed = True
 
     def inheritanceChain(self) -> list[str]:
-        """Class names from Persistable down to this type."""
-        if self._owner is not None:
+        """Class names from Persistable down to this type.
+
+        A portfolio-item level is named as pyral 1.7.0 named it: a standard level by its
+        ``PortfolioItem_<Level>`` class (though its items are plain ``PortfolioItem``s), a
+        custom level by a static class of its ElementName if there is one (``Program``).
+        """
+        cls = None
+        if (self.TypePath or "").startswith("PortfolioItem/") and self.ElementName:
+            cls = static_class_for("PortfolioItem_" + self.ElementName) or static_class_for(
+                self.ElementName
+            )
+        if cls is not None:
+            pass
+        elif self._owner is not None:
             cls = self._owner.entity_class(self.TypePath)
         else:
             cls = static_class_for(self.TypePath) or static_class_for(self.ElementName or "")

@@ -15,11 +15,10 @@ Design notes (decisions that differ from, or pin down, pyral 1.7.0 behaviour):
 * ``ref`` keeps pyral's shape: the last two path segments of ``_ref``.  For portfolio items
   that is ``feature/7700`` (the ``portfolioitem/`` segment is dropped; quirk Q13, kept because
   scripts compare it).
-* Standard portfolio-item subtypes are hydrated into ``PortfolioItem_Feature`` & co. (pyral
-  used the bare ``PortfolioItem`` class).  ``isinstance(x, PortfolioItem)`` still holds and
-  ``x._type == 'PortfolioItem'`` / ``x.typePath == 'PortfolioItem/Feature'`` as in pyral.
-  Custom levels (``PortfolioItem/Epic``) become run-time subclasses of ``PortfolioItem``, hence
-  Artifacts (pyral made them plain WorkspaceDomainObjects); their ``typePath`` is filled in.
+* Portfolio items get pyral 1.7.0's classes: every standard level is a plain
+  ``PortfolioItem`` (``x.typePath == 'PortfolioItem/Feature'`` tells the level); a custom level
+  (``PortfolioItem/Epic``) is a run-time ``PortfolioItem_Epic`` derived from
+  ``WorkspaceDomainObject`` with ``typePath`` None (see :mod:`pyral._portfolio_levels`).
 * ``__all__`` holds strings (quirk Q23) and :func:`validRallyType` accepts entity classes
   only, never helpers such as ``SchemaItem`` (quirk Q32).
 

@@ -56,9 +56,9 @@ from pyral._entity_base import (  # noqa: F401 - the *_ATTRIBUTES and *_TYPES na
 from pyral._entity_types import (
     AllowedAttributeValue,
     AllowedQueryOperator,
-    PortfolioItem,
     WorkspaceDomainObject,
 )
+from pyral._portfolio_levels import custom_level_class, type_fields
 from pyral.exceptions import RallyError
 
 MAX_NESTING = 3
@@ -227,12 +227,11 @@ class EntityHydrator:
 
     def _fallback_class(self, type_name: str) -> type[Persistable]:
         if type_name not in self._fallback_classes:
-            parent: type[Persistable]
             if type_name.startswith("PortfolioItem/"):
-                name, parent = "PortfolioItem_" + type_name.split("/", 1)[1], PortfolioItem
+                self._fallback_classes[type_name] = custom_level_class(type_name)
             else:
-                name, parent = type_name.replace("/", "_"), WorkspaceDomainObject
-            self._fallback_classes[type_name] = make_entity_class(name, parent)
+                name = type_name.replace("/", "_")
+                self._fallback_classes[type_name] = make_entity_class(name, WorkspaceDomainObject)
         return self._fallback_classes[type_name]
 
     # ------------------------------------------------------------------ building
@@ -245,11 +244,7 @@ class EntityHydrator:
         the schema exactly as the general path does.
         """
         cls = self.class_for(type_name, item)
-        if "/" in type_name and type_name.startswith("PortfolioItem/"):
-            standard = static_class_for(type_name) is not None
-            state_type, type_path = ("PortfolioItem" if standard else type_name), type_name
-        else:
-            state_type, type_path = type_name, None
+        state_type, type_path = type_fields(type_name)
         fast = (
             cls.__init__ is _PERSISTABLE_INIT
             and cls.__setattr__ is object.__setattr__
@@ -490,11 +485,9 @@ class EntityHydrator:
         if item.get("ObjectID") is not None:
             state["oid"] = _int_or(item["ObjectID"])
         if "/" in type_name and type_name.startswith("PortfolioItem/"):
-            # pyral's observable values: standard levels report _type 'PortfolioItem';
-            # custom levels keep the slashed form.  Both carry the TypePath.
-            standard = static_class_for(type_name) is not None
-            state["_type"] = "PortfolioItem" if standard else type_name
-            state["typePath"] = type_name
+            # pyral's observable values: standard levels report _type 'PortfolioItem' and
+            # their TypePath; custom levels keep the slashed _type and no typePath.
+            state["_type"], state["typePath"] = type_fields(type_name)
         else:
             state["_type"] = type_name
             state.setdefault("typePath", None)

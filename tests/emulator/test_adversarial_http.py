@@ -688,3 +688,19 @@ def test_fuzz_one_damaged_stored_value_never_fails_a_read(server, http, data, va
         assert fresh is not None
         fresh.data[attr] = original
         store.save(fresh)
+
+
+@pytest.mark.parametrize("member", [2**63, -1, True, 1.5])
+def test_a_stored_collection_member_that_is_no_objectid_counts_as_nothing(server, http, member):
+    """Found by the fuzzer above: an integer past 64 bits in a stored collection (Milestones)
+    reached SQLite as a parameter and every read of the story answered 500."""
+    story = created(http, server, "HierarchicalRequirement", {"Name": "damaged milestones"})
+    store = server.backend.store
+    row = store.get(story["ObjectID"])
+    assert row is not None
+    row.data["Milestones"] = [member]
+    store.save(row)
+    response = http.get(story["_ref"], params={"fetch": "true"}, timeout=30)
+    assert response.status_code == 200, response.text[:300]
+    milestones = response.json()["HierarchicalRequirement"]["Milestones"]
+    assert milestones["Count"] == 0

@@ -351,12 +351,18 @@ def test_full_hydration_never_loads_missing_fields():
     assert client.calls == []
 
 
-def test_portfolio_item_prefix_stripped_in_message():
+def test_portfolio_item_names_in_message():
+    # pyral 1.7.0: a standard level is a PortfolioItem; a custom level loses its prefix
     item = {**ref_dict("portfolioitem/feature", 7700, "F", "PortfolioItem/Feature"), "Name": "F"}
     f = EntityHydrator(FakeClient(), "full").hydrateInstance(item)
     with pytest.raises(AttributeError) as info:
         _ = f.Bogus
-    assert str(info.value) == "Feature instance has no attribute: 'Bogus'"
+    assert str(info.value) == "PortfolioItem instance has no attribute: 'Bogus'"
+    item = {**ref_dict("portfolioitem/epic", 7701, "E", "PortfolioItem/Epic"), "Name": "E"}
+    e = EntityHydrator(FakeClient(), "full").hydrateInstance(item)
+    with pytest.raises(AttributeError) as info:
+        _ = e.Bogus
+    assert str(info.value) == "Epic instance has no attribute: 'Bogus'"
 
 
 def test_load_failure_raises_unreferenceable():

@@ -92,7 +92,16 @@ def test_schema_item_fields(schema):
         "Artifact",
         "Defect",
     ]
-    assert schema.typedef("Epic").inheritanceChain()[-2:] == ["PortfolioItem", "PortfolioItem_Epic"]
+    assert schema.typedef("Epic").inheritanceChain()[-2:] == [
+        "WorkspaceDomainObject",
+        "PortfolioItem_Epic",
+    ]
+    # pyral 1.7.0 names a standard level by its (otherwise unused) PortfolioItem_<Level> class
+    assert schema.typedef("Feature").inheritanceChain()[-3:] == [
+        "Artifact",
+        "PortfolioItem",
+        "PortfolioItem_Feature",
+    ]
     assert "Severity" in str(defect)
 
 
@@ -254,10 +263,11 @@ def test_unrecognized_allowed_values_reference():
 def test_entity_class_static_and_runtime(schema):
     assert schema.entity_class("Defect") is E.Defect
     assert schema.entity_class("Story") is E.HierarchicalRequirement
-    assert schema.entity_class("PortfolioItem/Feature") is E.PortfolioItem_Feature
+    assert schema.entity_class("PortfolioItem/Feature") is E.PortfolioItem
+    assert schema.entity_class("Feature") is E.PortfolioItem
     epic = schema.entity_class("Epic")
     assert epic.__name__ == "PortfolioItem_Epic"
-    assert epic.__bases__ == (E.PortfolioItem,) and issubclass(epic, E.Artifact)
+    assert epic.__bases__ == (E.WorkspaceDomainObject,) and not issubclass(epic, E.Artifact)
     assert schema.entity_class("PortfolioItem/Epic") is epic
     assert schema.entity_class("PortfolioItem_Epic") is epic
     program = schema.entity_class("Program")  # a custom level here, not legacy Program

@@ -211,7 +211,11 @@ def member_where(backend: Backend, schema: Schema, owner: Row, attr: AttrDef) ->
     if attr.is_stored:
         stored = owner.data.get(attr.name)
         members = stored if isinstance(stored, list) else []  # a damaged value: no members
-        oids = [v for v in members if isinstance(v, int)]
+        # Only values an ObjectID can be: a damaged member (a bool, a float, an integer past
+        # SQLite's 64 bits) names no object, and must not fail the query that counts them.
+        oids = [
+            v for v in members if isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**63
+        ]
         where.add_in("o.oid", oids)
         return where
     back = target.attribute(attr.inverse_of or "") if target else None
