@@ -43,6 +43,7 @@ from pyral._class_table import classFor as _class_for_table
 from pyral._class_table import classFor as classFor  # noqa: F401 - pyral 1.7.0 name
 from pyral._class_table import static_class_for
 from pyral._entity_base import (  # noqa: F401 - the *_ATTRIBUTES and *_TYPES names are pyral 1.7.0 names of this module
+    _INSTANCE_DICT,
     COLLECTION_MARKER,
     MINIMAL_ATTRIBUTES,
     PORTFOLIO_ITEM_SUB_TYPES,
@@ -91,6 +92,11 @@ _PLAIN, _SKIP, _ENVELOPE, _SPECIAL = 0, 1, 2, 3
 _PLAIN_KEYS_LIMIT = 4096
 
 _PERSISTABLE_INIT = Persistable.__init__
+# An entity class's public ``__dict__`` is a Python descriptor that settles pending values
+# (``SettlingDict``); a fresh entity has nothing to settle, so the builders go straight to
+# the interpreter's own descriptor (a Python call per item saved).
+_get_state = _INSTANCE_DICT.__get__
+_set_state = _INSTANCE_DICT.__set__
 _ABSENT = object()
 
 # Names a _ref path segment may stand for, without a schema (aliases left out).
@@ -292,7 +298,7 @@ class EntityHydrator:
         # The entity's own (key-sharing) dict is filled in __init__'s key order: CPython then
         # stores only the values, which is most of what an entity costs in memory.
         instance = object.__new__(cls)
-        state = instance.__dict__
+        state = _get_state(instance, cls)
         state["oid"] = oid
         state["Name"] = name
         state["_ref"] = ref
@@ -373,7 +379,7 @@ class EntityHydrator:
         state["_type"] = state_type
         state["_hydrated"] = self._loaded(item)
         instance = object.__new__(cls)
-        instance.__dict__ = state
+        _set_state(instance, state)
         return instance
 
     def _learn_keys(self, item: dict[str, Any]) -> bool:
