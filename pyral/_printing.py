@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyral._entity_base import (
+    _DETAILS_HEAD,
     COLLECTION_MARKER,
     PORTFOLIO_ITEM_SUB_TYPES,
     Persistable,
@@ -27,20 +28,7 @@ from pyral._entity_base import (
 from pyral.exceptions import UnreferenceableOIDError
 
 #: pyral's head of ``details()`` for workspace-scoped entities (``_type`` is the title line).
-COMMON_ATTRIBUTES = (
-    "_type",
-    "oid",
-    "ref",
-    "ObjectID",
-    "ObjectUUID",
-    "_ref",
-    "_CreatedAt",
-    "_hydrated",
-    "Name",
-    "Subscription",
-    "Workspace",
-    "FormattedID",
-)
+COMMON_ATTRIBUTES = ("_type", *_DETAILS_HEAD)
 
 #: pyral's ``details()`` of a User, in its order (pyral skipped the first entry, ``oid``).
 USER_ATTRIBUTES = (
