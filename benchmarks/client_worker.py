@@ -206,6 +206,21 @@ class _Replayer:
         self.adapter.send = send  # type: ignore[method-assign]
 
 
+def _replayed_cpu(run: Any, repeat: int) -> tuple[int, list[float]]:
+    """Record ``run``'s pages once from the live server, then time ``repeat`` replays of it
+    (CPU seconds each); returns the item count of the recorded run and the timings."""
+    replayer = _Replayer()
+    replayer.record()
+    items = run()
+    replayer.replay()
+    cpu = []
+    for _ in range(repeat):
+        c0 = time.process_time()
+        run()
+        cpu.append(time.process_time() - c0)
+    return items, cpu
+
+
 def replay(cfg: dict[str, Any]) -> dict[str, Any]:
     """``stream`` with the server taken out: the pages are recorded once, then replayed.
 
@@ -224,15 +239,7 @@ def replay(cfg: dict[str, Any]) -> dict[str, Any]:
             items += 1
         return items
 
-    replayer = _Replayer()
-    replayer.record()
-    items = run()
-    replayer.replay()
-    cpu = []
-    for _ in range(cfg["repeat"]):
-        c0 = time.process_time()
-        run()
-        cpu.append(time.process_time() - c0)
+    items, cpu = _replayed_cpu(run, cfg["repeat"])
     if cfg.get("profile"):
         import cProfile
         import io
@@ -280,15 +287,7 @@ def replay_floor(cfg: dict[str, Any]) -> dict[str, Any]:
             start += len(body["Results"])
         return items
 
-    replayer = _Replayer()
-    replayer.record()
-    items = run()
-    replayer.replay()
-    cpu = []
-    for _ in range(cfg["repeat"]):
-        c0 = time.process_time()
-        run()
-        cpu.append(time.process_time() - c0)
+    items, cpu = _replayed_cpu(run, cfg["repeat"])
     return {"cpu_seconds": min(cpu), "items": items, "runs": len(cpu)}
 
 
