@@ -176,13 +176,15 @@ def test_early_break_stops_requests(rally: Rally, server) -> None:
     # Pages are requested ahead in a bounded window (parallel paging by default): the break
     # leaves at most the first page, the one holding the 15th item and one window, whose
     # requests may still complete; nothing is requested after that.
+    pool = response._pager._pool
+    assert pool is not None
     response.close()
+    pool.shutdown(wait=True)  # requests already sent may complete; no new one starts
     window = window_size(AUTO_THREADS, 10, response.resultCount // 10)
-    time.sleep(0.5)
     settled = lookback_requests(server)
     assert 2 <= settled <= 2 + window
     assert settled < -(-response.resultCount // 10), "every page was read"
-    time.sleep(0.5)
+    time.sleep(0.1)
     assert lookback_requests(server) == settled, "pages were requested after the break"
 
 
