@@ -43,7 +43,8 @@ _DETAILS_HEAD = (
 )
 
 # Instance attributes that are plumbing, not Rally data.  ``_pending`` holds the values of a
-# query result not yet turned into entities: ``(hydrator, {attribute: JSON value})``.
+# query result not yet turned into entities: ``(hydrator, {attribute: JSON value})``, or as
+# the hydrator first stores it, ``(hydrator, (attribute, ...), (JSON value, ...))``.
 _PRIVATE_STATE = ("_client", "_context", "_pending")
 PENDING = "_pending"
 
@@ -63,9 +64,18 @@ def settle(entity: Any, names: Any = None) -> bool:
     pending = state.get(PENDING)
     if pending is None:
         return False
-    hydrator, values = pending
     placed = False
     with _SETTLING:  # two threads touching a fresh entity must not see a value half-placed
+        pending = state.get(PENDING)
+        if pending is None:
+            return False
+        if len(pending) == 3:
+            # as built: the keys (shared by every item of the layout) and a tuple of values
+            hydrator, keys, found = pending
+            values = dict(zip(keys, found))
+            state[PENDING] = (hydrator, values)
+        else:
+            hydrator, values = pending
         for key in list(values) if names is None else names:
             value = values.pop(key, _NOTHING)
             if value is _NOTHING:

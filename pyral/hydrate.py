@@ -37,6 +37,7 @@ would have.  Settled, the state equals theirs (key order aside), which the same 
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from pyral._class_table import classFor as _class_for_table
@@ -99,6 +100,12 @@ _get_state = _INSTANCE_DICT.__get__
 _set_state = _INSTANCE_DICT.__set__
 _ABSENT = object()
 
+# What a top-level key is known to hold, learned per wire type (see _Layout).
+_SCALAR_KIND, _OBJECT_KIND = 1, 2
+#: a hydrator that had to relearn its layouts this often stops using them (items whose key
+#: sets keep changing are built by the scanning path, which needs no layout)
+_RELEARN_LIMIT = 256
+
 # Names a _ref path segment may stand for, without a schema (aliases left out).
 _STATIC_TYPE_NAMES = tuple(
     [f"PortfolioItem/{level}" for level in ("Strategy", "Theme", "Initiative", "Feature")]
@@ -128,6 +135,43 @@ def _ref_oid_text(ref: Any) -> Any:
 def _workspace_ref(item: dict[str, Any]) -> str | None:
     ws = item.get("Workspace")
     return ws.get("_ref") if isinstance(ws, dict) else None
+
+
+def _getter(keys: tuple[str, ...]) -> Any:
+    """``item -> tuple of item[k] for k in keys`` in one C call (a tuple even for one key)."""
+    if len(keys) == 1:
+        return itemgetter(keys[0], keys[0])  # (value, value): callers use [:1] or count
+    return itemgetter(*keys)
+
+
+class _Layout:
+    """How the items of one wire ``_type`` in one response are built without looking at
+    each of their values (issue 9: entity building at the JSON floor).
+
+    Rally answers every item of one type in one response with the same keys (the fetch
+    list, nulls included), and a field's JSON shape is fixed by its attribute type: a
+    string field holds a string or ``null``, a reference an object or ``null``.  So the
+    hydrator learns, per type and key, whether the key holds plain values (seen with a
+    non-null scalar) or objects (seen with a dict or a list); a key seen only as ``null`` so
+    far is checked on every item, all such keys in one C call.  An item is built by the
+    layout when it has exactly the layout's keys; otherwise, or when a null-so-far key
+    holds something, the layout is learned again from that item (at most
+    :data:`_RELEARN_LIMIT` times per response, then items are scanned one by one).
+
+    The trust this takes: a key the layout has seen with a plain value is not looked at
+    again.  A server that sent an object under a key where an earlier item of the same type
+    in the same response had a string would have that object show up as a plain dict.
+    Rally's fields are typed by the schema, so its answers never do that.
+    """
+
+    __slots__ = (
+        "cls", "size", "keys", "nulls", "null_count", "drop", "pending_keys", "take", "own",
+        "name_from_ref", "auto_hydrated",
+    )  # fmt: skip
+
+    def __init__(self, **fields: Any) -> None:
+        for name, value in fields.items():
+            setattr(self, name, value)
 
 
 class EntityHydrator:
@@ -163,6 +207,12 @@ class EntityHydrator:
         self._known_keys: set[Any] = set(_META_KEYS | _ENVELOPE_KEYS)
         # keys whose non-scalar values are never left pending
         self._eager_keys: set[Any] = set(_RESERVED)
+        # wire _type -> the layout of its items (None: build them by scanning), and what
+        # each key of that type was seen to hold (_SCALAR_KIND / _OBJECT_KIND)
+        self._layouts: dict[str, _Layout | None] = {}
+        self._kinds: dict[str, dict[str, int]] = {}
+        self._scanned_types: set[str] = set()
+        self._relearned = 0
 
     # ------------------------------------------------------------------ public
     def hydrateInstance(self, item: dict, existingInstance: Persistable | None = None) -> Any:
@@ -323,7 +373,104 @@ class EntityHydrator:
         pickling, a lazy load).  A script that reads ``FormattedID`` and ``Name`` never pays
         for the ``Owner``, ``Project`` and ``Workspace`` entities it does not touch.  Once
         settled, the entity's state is what :meth:`_build` makes (key order aside).
+
+        Which values are which comes from the type's :class:`_Layout`, so the common item
+        costs no look at its values; the first item of a type (and any item that does not
+        fit the layout) goes through :meth:`_relearn`, and what cannot have a layout through
+        :meth:`_build_top_scan`.
         """
+        layout = self._layouts.get(item["_type"])
+        if layout is not None and len(item) == layout.size and layout.keys.issuperset(item):
+            # Same type, same keys: the layout fits unless a null-so-far key holds something
+            # now (or a key it reads is missing: a KeyError, if the item changed meanwhile).
+            try:
+                if layout.nulls is None or layout.nulls(item).count(None) == layout.null_count:
+                    found = layout.take(item)
+                    state = item.copy()
+                    for key in layout.drop:
+                        del state[key]
+                    if layout.name_from_ref:
+                        state["Name"] = item.get("_refObjectName", "Unknown")
+                    state.update(layout.own)
+                    if layout.auto_hydrated:
+                        state["_hydrated"] = item.get("ObjectID") is not None
+                    state["_pending"] = (self, layout.pending_keys, found)
+                    instance = object.__new__(layout.cls)
+                    _set_state(instance, state)
+                    return instance
+            except KeyError:
+                pass
+        if self._relearn(item) is None:
+            return self._build_top_scan(item)
+        return self._build_top(item)  # fits now (a relearn is counted, so this ends)
+
+    def _relearn(self, item: dict[str, Any]) -> _Layout | None:
+        """Learn (or update) the layout of ``item``'s type from ``item``; None when items of
+        this shape are better built by scanning (see :meth:`_build_top_scan`)."""
+        if type(item) is not dict:
+            return None
+        type_name = item["_type"]
+        self._layouts.pop(type_name, None)
+        if self._relearned >= _RELEARN_LIMIT or type_name in self._scanned_types:
+            return None
+        self._relearned += 1
+        info = self._types.get(type_name)
+        if info is None:
+            info = self._type_info(type_name, item)
+        cls, state_type, type_path, fast = info
+        if not fast or (not self._known_keys.issuperset(item) and not self._learn_keys(item)):
+            self._scanned_types.add(type_name)
+            return None
+        kinds = self._kinds.setdefault(type_name, {})
+        for key, value in item.items():
+            if type(value) not in _SCALAR_TYPES:
+                kinds[key] = _OBJECT_KIND
+            elif value is not None and key not in kinds:
+                kinds[key] = _SCALAR_KIND
+        dropped = tuple(key for key in item if key in _DROPPED_AT_TOP)
+        pending = tuple(
+            key for key in item if kinds.get(key) == _OBJECT_KIND and key not in _DROPPED_AT_TOP
+        )
+        # The oid waits too (it is worked out from ObjectID or _ref when first read): the
+        # pending entry holds the one that will give it.
+        oid_source = ("ObjectID" if "ObjectID" in item else "_ref") if "oid" not in item else None
+        if not self._eager_keys.isdisjoint(pending):
+            # values under the entity's own keys or under private names: built eagerly
+            self._scanned_types.add(type_name)
+            return None
+        nulls = tuple(
+            key for key in item if key not in kinds and key not in _DROPPED_AT_TOP
+        )
+        own: dict[str, Any] = {}
+        for key, value in (("_ref", None), ("_context", None), ("_client", self.client),
+                           ("typePath", type_path)):  # fmt: skip
+            if key not in item:
+                own[key] = value
+        if item["_type"] != state_type:
+            own["_type"] = state_type
+        mode = self.hydration
+        own["_hydrated"] = mode == "full"
+        taken = pending + ((oid_source,) if oid_source else ())
+        layout = _Layout(
+            cls=cls,
+            size=len(item),
+            keys=frozenset(item),
+            nulls=_getter(nulls) if nulls else None,
+            null_count=2 if len(nulls) == 1 else len(nulls),
+            drop=pending + dropped,
+            pending_keys=pending + (("oid",) if oid_source else ()),
+            take=_getter(taken) if len(taken) > 1 else (
+                (lambda it, _k=taken[0]: (it[_k],)) if taken else (lambda it: ())
+            ),
+            own=own,
+            name_from_ref="Name" not in item,
+            auto_hydrated=mode == "auto",
+        )
+        self._layouts[type_name] = layout
+        return layout
+
+    def _build_top_scan(self, item: dict[str, Any]) -> Persistable:
+        """:meth:`_build_top` for items without a layout: each value's type is looked at."""
         type_name = item["_type"]
         info = self._types.get(type_name)
         if info is None:
@@ -397,6 +544,15 @@ class EntityHydrator:
 
     def settle_value(self, state: dict[str, Any], key: str, value: Any) -> None:
         """Place one pending value of a top-level entity (see :meth:`_build_top`)."""
+        if key == "oid":  # pending as the item's ObjectID or _ref (see _relearn)
+            if type(value) is int:
+                state["oid"] = value
+                return
+            ref = state.get("_ref")
+            # the item's own _ref (the same object), or a null ObjectID: the ref's last part
+            oid = _ref_oid_text(ref) if value is None or value is ref else value
+            state["oid"] = oid if oid is None or type(oid) is int else _int_or(oid)
+            return
         self._assign(state, key, value, 0)
 
     def _fill_fast(
