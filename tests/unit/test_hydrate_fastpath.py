@@ -300,3 +300,87 @@ GOLDEN_ITEMS = _golden_items()
 def test_golden_bodies_hydrate_identically(hydration: str) -> None:
     for _name, item in GOLDEN_ITEMS:
         assert_same(item, hydration)
+
+
+# ------------------------------------------------------------------ many items, one hydrator
+# A query's hydrator learns, per type, which keys hold objects (its _Layout) and builds the
+# following items without looking at their values.  Rally types its fields, so within one
+# response a key keeps its kind (plain value or object) for all items of a type, null
+# allowed anywhere; these responses follow that rule and vary everything else: key sets,
+# nulls appearing and disappearing, several types interleaved, ObjectID present or not.
+KINDS = ["plain", "ref", "summary", "list", "custom", "ordered"]
+PLAIN_VALUES = st.one_of(
+    st.booleans(), st.integers(-5, 10**12), st.text(max_size=6), REFS, st.just(1.5)
+)
+
+
+def _value_of(kind: str, draw: Any) -> Any:
+    if draw(st.integers(0, 3)) == 0:
+        return None
+    if kind == "plain":
+        return draw(PLAIN_VALUES)
+    if kind == "ref":
+        return {"_type": draw(st.sampled_from(TYPES[:-1])), "_ref": draw(REFS),
+                "_refObjectName": draw(st.text(max_size=3))}  # fmt: skip
+    if kind == "summary":
+        return draw(summaries())
+    if kind == "list":
+        return draw(st.lists(st.one_of(PLAIN_VALUES, summaries()), max_size=2))
+    if kind == "custom":
+        return {"LinkID": draw(st.text(max_size=3)), "DisplayString": "x"}
+    return collections.OrderedDict(_type="User", _ref=draw(REFS))
+
+
+@st.composite
+def responses(draw: Any) -> list[dict[str, Any]]:
+    types = draw(st.lists(st.sampled_from(TYPES[:-1]), min_size=1, max_size=3, unique=True))
+    kinds = {
+        t: draw(st.dictionaries(st.sampled_from(KEYS), st.sampled_from(KINDS), max_size=8))
+        for t in types
+    }
+    items = []
+    for _ in range(draw(st.integers(1, 10))):
+        type_name = draw(st.sampled_from(types))
+        keys = kinds[type_name]
+        if keys and draw(st.integers(0, 4)) == 0:  # now and then an item with fewer keys
+            keys = {k: v for k, v in keys.items() if draw(st.booleans())}
+        item = {k: _value_of(kind, draw) for k, kind in keys.items()}
+        item["_type"] = type_name
+        item["_ref"] = draw(REFS)
+        if draw(st.booleans()):
+            item["ObjectID"] = draw(st.one_of(st.none(), st.integers(0, 10**9)))
+        items.append(item)
+    return items
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(items=responses(), hydration=st.sampled_from(["full", "shell", "auto"]),
+       first_read=st.sampled_from([None, "oid", "Name", "Owner", "Tasks"]))  # fmt: skip
+def test_a_response_of_many_items_hydrates_like_each_item_alone(
+    items: list[dict[str, Any]], hydration: str, first_read: str | None
+) -> None:
+    for client in (None, NoSchemaClient()):
+        fast = EntityHydrator(client, hydration)
+        general = GeneralHydrator(client, hydration)
+        for item in items:
+            before = copy.deepcopy(item)
+            try:
+                built = fast.hydrateInstance(item)
+                if first_read is not None:  # one value settled alone before the rest
+                    getattr(built, first_read, None)
+                got = ("ok", snapshot(built, client))
+            except Exception as exc:
+                got = ("raised", type(exc).__name__, str(exc))
+            assert item == before, "the caller's dict must not be modified"
+            assert got == outcome(general, item, client)
+
+
+def test_a_layout_is_relearned_when_a_null_key_gets_an_object() -> None:
+    hydrator = EntityHydrator(None)
+    first = {"_type": "Defect", "_ref": f"{SVC}/defect/1", "Name": "a", "Iteration": None}
+    second = {**first, "_ref": f"{SVC}/defect/2",
+              "Iteration": {"_type": "Iteration", "_ref": f"{SVC}/iteration/9"}}  # fmt: skip
+    one, two = hydrator.hydrateInstance(first), hydrator.hydrateInstance(second)
+    assert one.Iteration is None
+    assert isinstance(two.Iteration, E.Iteration) and two.Iteration.oid == 9
+    assert (one.oid, two.oid) == (1, 2)
