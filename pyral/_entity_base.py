@@ -72,7 +72,7 @@ def settle(entity: Any, names: Any = None) -> bool:
         if len(pending) == 3:
             # as built: the keys (shared by every item of the layout) and a tuple of values
             hydrator, keys, found = pending
-            values = dict(zip(keys, found))
+            values = dict(zip(keys, found, strict=True))
             state[PENDING] = (hydrator, values)
         else:
             hydrator, values = pending

@@ -27,13 +27,26 @@ What bounds it:
 
 ``threads`` keeps pyral's meaning as an explicit setting: ``threads=1`` is strictly
 sequential (a page is requested when iteration reaches it), ``threads=N`` (2..12) is a window
-of N.  Absent (or 0, or junk) means *automatic*: a window sized from the page size
-(:func:`auto_window`), and sequential when the result fits one page.
+of N.  Absent (or 0, or junk) means *automatic*: sequential when the result fits one page,
+else a window that adapts to the server, at most :func:`auto_window` pages (sized from the
+page size).
+
+Why the automatic window adapts: more requests in flight only help while the server answers
+them side by side (Rally's farm does).  A server that works on one request at a time, or is
+saturated, answers N requests in flight each about N times later: pages then arrive late
+and in bunches, and the caller waits longer than with fewer.  So the window starts at
+:data:`AUTO_START_WINDOW` pages and, page by page, compares how long each took with the
+quickest round trip seen (the first page's, which was alone): within
+:data:`GROW_BELOW` times of it the server had room and the window grows by one; beyond
+:data:`SHRINK_ABOVE` times it was queueing and the window shrinks by one (never below
+:data:`AUTO_MIN_WINDOW`).  On a server that scales the window reaches its maximum within a
+few pages; on one that does not, it settles where the server stays busy without queueing.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -53,6 +66,12 @@ AUTO_AHEAD_ITEMS = 16000
 #: most eight, which leaves a third of the client's 12 requests to whatever else it does.
 AUTO_MIN_WINDOW = 2
 AUTO_MAX_WINDOW = 8
+#: pages the automatic window starts with (pyral 1.7.0's group for ~20,000 items)
+AUTO_START_WINDOW = 4
+#: a page answered within this factor of the quickest round trip: the window grows by one
+GROW_BELOW = 1.5
+#: a page answered beyond this factor of it: the server is queueing, the window shrinks by one
+SHRINK_ABOVE = 3.0
 
 _log = logging.getLogger("pyral.pager")
 
@@ -153,6 +172,7 @@ class Pager:
         fetch_page: PageFetcher | None,
         threads: int = AUTO_THREADS,
         decode_page: PageDecoder | None = None,
+        first_rtt: float | None = None,
     ) -> None:
         self.total = total
         self.start_index = start_index if start_index > 0 else 1
@@ -169,7 +189,11 @@ class Pager:
         self.served = 0
         self.pages_fetched = 1
         pages_left = -(-max(self.servable - len(first_page), 0) // self.page_size)
+        # the most pages ever requested ahead; the automatic window moves below it (_adapt)
         self.window = window_size(self.threads, self.page_size, pages_left)
+        self._adaptive = self.threads == AUTO_THREADS and self.window > AUTO_MIN_WINDOW
+        self.target = min(self.window, AUTO_START_WINDOW) if self._adaptive else self.window
+        self._quickest = first_rtt if first_rtt is not None and first_rtt > 0 else None
         self._pool: ThreadPoolExecutor | None = None
         # pages requested ahead of iteration, in page order: (start index, pending page)
         self._ahead: deque[tuple[int, Future[Any]]] = deque()
@@ -221,17 +245,35 @@ class Pager:
 
     def _fill(self) -> None:
         """Request pages until the window is full or no page is left to ask for."""
-        while len(self._ahead) < self.window and self._wanted(self._next_start):
+        while len(self._ahead) < self.target and self._wanted(self._next_start):
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(
                     max_workers=self.window, thread_name_prefix="pyral-page"
                 )
-            assert self._fetch_page is not None
             start = self._next_start
-            self._ahead.append((start, self._pool.submit(self._fetch_page, start)))
+            self._ahead.append((start, self._pool.submit(self._timed_fetch, start)))
             self._next_start += self.page_size
         if not self._ahead and self._pool is not None:
             self.close()  # nothing left to fetch: let the worker threads go
+
+    def _timed_fetch(self, start: int) -> tuple[Any, float]:
+        """The page at ``start`` and the seconds its round trip took (on a worker thread)."""
+        assert self._fetch_page is not None
+        began = time.monotonic()
+        page = self._fetch_page(start)
+        return page, time.monotonic() - began
+
+    def _adapt(self, seconds: float) -> None:
+        """Move the automatic window by one page after a page that took ``seconds``."""
+        if not self._adaptive:
+            return  # threads=N: the window the caller chose
+        quickest = self._quickest
+        if quickest is None or seconds < quickest:
+            self._quickest = quickest = seconds
+        if quickest <= 0 or seconds <= quickest * GROW_BELOW:
+            self.target = min(self.target + 1, self.window)
+        elif seconds > quickest * SHRINK_ABOVE:
+            self.target = max(self.target - 1, AUTO_MIN_WINDOW)
 
     def _take(self) -> tuple[int, Any] | None:
         """The next page in order (waiting for it if needed), or None when none is left."""
@@ -241,11 +283,12 @@ class Pager:
                 return None
             start, future = self._ahead.popleft()
             try:
-                page = future.result()
+                page, seconds = future.result()
             except BaseException:
                 self.servable = self.served  # iteration ends with this error
                 self.close()
                 raise
+            self._adapt(seconds)
             self._fill()  # a slot is free: keep the server busy while this page is served
             return start, page
         start = self._next_start

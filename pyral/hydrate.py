@@ -169,6 +169,18 @@ class _Layout:
         "name_from_ref", "auto_hydrated",
     )  # fmt: skip
 
+    cls: type[Persistable]
+    size: int
+    keys: frozenset[str]
+    nulls: Any  # item -> tuple of the null-so-far values, or None when there are none
+    null_count: int
+    drop: tuple[str, ...]
+    pending_keys: tuple[str, ...]
+    take: Any  # item -> tuple of the values pending_keys name
+    own: dict[str, Any]
+    name_from_ref: bool
+    auto_hydrated: bool
+
     def __init__(self, **fields: Any) -> None:
         for name, value in fields.items():
             setattr(self, name, value)
@@ -438,9 +450,7 @@ class EntityHydrator:
             # values under the entity's own keys or under private names: built eagerly
             self._scanned_types.add(type_name)
             return None
-        nulls = tuple(
-            key for key in item if key not in kinds and key not in _DROPPED_AT_TOP
-        )
+        nulls = tuple(key for key in item if key not in kinds and key not in _DROPPED_AT_TOP)
         own: dict[str, Any] = {}
         for key, value in (("_ref", None), ("_context", None), ("_client", self.client),
                            ("typePath", type_path)):  # fmt: skip
@@ -459,9 +469,9 @@ class EntityHydrator:
             null_count=2 if len(nulls) == 1 else len(nulls),
             drop=pending + dropped,
             pending_keys=pending + (("oid",) if oid_source else ()),
-            take=_getter(taken) if len(taken) > 1 else (
-                (lambda it, _k=taken[0]: (it[_k],)) if taken else (lambda it: ())
-            ),
+            take=_getter(taken)
+            if len(taken) > 1
+            else ((lambda it, _k=taken[0]: (it[_k],)) if taken else (lambda it: ())),
             own=own,
             name_from_ref="Name" not in item,
             auto_hydrated=mode == "auto",

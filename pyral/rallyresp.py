@@ -131,6 +131,10 @@ class RallyRESTResponse:
         if not (200 <= self.status_code < 300):
             self.errors = _body_errors(response)
             return
+        elapsed: Any = getattr(response, "elapsed", None)  # the first page's round trip
+        self._first_rtt: float | None = (
+            elapsed.total_seconds() if hasattr(elapsed, "total_seconds") else None
+        )
         self.content = decode_body(response.content, request)
         envelope = parse_envelope(self.content, kwargs.get("target") or self.target)
         self._absorb(envelope, limit, fetch_page)
@@ -157,6 +161,7 @@ class RallyRESTResponse:
             fetch_page=fetch_page if env.kind == "Query" else None,
             threads=self.threads,
             decode_page=self._decode_page,
+            first_rtt=self._first_rtt,
         )
         self.max_threads = self._pager.window
 

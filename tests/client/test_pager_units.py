@@ -10,7 +10,10 @@ import pytest
 from pyral._pagination import (
     AUTO_MAX_WINDOW,
     AUTO_MIN_WINDOW,
+    AUTO_START_WINDOW,
     AUTO_THREADS,
+    GROW_BELOW,
+    SHRINK_ABOVE,
     Pager,
     auto_window,
     normalize_limit,
@@ -211,6 +214,57 @@ def test_window_slides_one_page_at_a_time():
     assert _requested(pager) == [21, 31, 41]
     assert [r["n"] for r in pager] == list(range(12, 101))
     assert sorted(calls) == list(range(11, 101, 10))
+
+
+def _auto_pager(first_rtt: float | None = 0.1, threads: int = AUTO_THREADS) -> Pager:
+    rows, _, fetch = make_source(1000, 10)
+    return Pager(rows[:10], total=1000, start_index=1, page_size=10, limit=None,
+                 fetch_page=fetch, threads=threads, first_rtt=first_rtt)  # fmt: skip
+
+
+def test_automatic_window_grows_while_the_server_keeps_up():
+    pager = _auto_pager()
+    assert (pager.window, pager.target) == (AUTO_MAX_WINDOW, AUTO_START_WINDOW)
+    for _ in range(10):  # every page as quick as the first one, alone, was
+        pager._adapt(0.1)
+    assert pager.target == AUTO_MAX_WINDOW  # and never beyond the window
+
+
+def test_automatic_window_shrinks_when_the_server_queues_and_holds_in_between():
+    pager = _auto_pager()
+    pager._adapt(0.1 * (GROW_BELOW + SHRINK_ABOVE) / 2)  # slower, not queueing: held
+    assert pager.target == AUTO_START_WINDOW
+    for _ in range(10):
+        pager._adapt(0.1 * SHRINK_ABOVE * 1.5)
+    assert pager.target == AUTO_MIN_WINDOW  # never below two pages
+    pager._adapt(0.05)  # quicker than anything seen: the new yardstick, and room to grow
+    assert (pager._quickest, pager.target) == (0.05, AUTO_MIN_WINDOW + 1)
+
+
+def test_without_a_first_round_trip_the_quickest_page_is_the_yardstick():
+    pager = _auto_pager(first_rtt=None)
+    pager._adapt(0.4)  # the first measurement: as quick as the quickest
+    assert (pager._quickest, pager.target) == (0.4, AUTO_START_WINDOW + 1)
+
+
+def test_explicit_threads_are_a_fixed_window():
+    pager = _auto_pager(threads=5)
+    for _ in range(5):
+        pager._adapt(10.0)
+    assert (pager.window, pager.target) == (5, 5)
+    assert [r["n"] for r in pager][-1] == 1000  # _take does not adapt a fixed window
+    assert pager.target == 5
+
+
+def test_requests_in_flight_follow_the_automatic_window():
+    pager = _auto_pager()
+    next(pager)
+    assert len(_requested(pager)) == AUTO_START_WINDOW
+    pager.target = AUTO_MIN_WINDOW  # as after slow pages: no new request until below it
+    for _ in range(10):
+        next(pager)  # page 2 taken
+    assert len(_requested(pager)) == AUTO_START_WINDOW - 1
+    assert [r["n"] for r in pager] == list(range(12, 1001))
 
 
 def test_window_respects_limit_and_start():

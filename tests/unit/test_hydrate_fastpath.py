@@ -347,7 +347,7 @@ def responses(draw: Any) -> list[dict[str, Any]]:
         item = {k: _value_of(kind, draw) for k, kind in keys.items()}
         item["_type"] = type_name
         item["_ref"] = draw(REFS)
-        if draw(st.booleans()):
+        if "ObjectID" not in kinds[type_name] and draw(st.booleans()):
             item["ObjectID"] = draw(st.one_of(st.none(), st.integers(0, 10**9)))
         items.append(item)
     return items
@@ -359,20 +359,25 @@ def responses(draw: Any) -> list[dict[str, Any]]:
 def test_a_response_of_many_items_hydrates_like_each_item_alone(
     items: list[dict[str, Any]], hydration: str, first_read: str | None
 ) -> None:
+    def read_then_snapshot(hydrator: EntityHydrator, item: dict[str, Any], client: Any) -> Any:
+        before = copy.deepcopy(item)
+        try:
+            built = hydrator.hydrateInstance(item)
+            if first_read is not None:  # one value settled alone before the rest
+                getattr(built, first_read, None)
+            got = ("ok", snapshot(built, client))
+        except Exception as exc:
+            got = ("raised", type(exc).__name__, str(exc))
+        assert item == before, "the caller's dict must not be modified"
+        return got
+
     for client in (None, NoSchemaClient()):
         fast = EntityHydrator(client, hydration)
         general = GeneralHydrator(client, hydration)
         for item in items:
-            before = copy.deepcopy(item)
-            try:
-                built = fast.hydrateInstance(item)
-                if first_read is not None:  # one value settled alone before the rest
-                    getattr(built, first_read, None)
-                got = ("ok", snapshot(built, client))
-            except Exception as exc:
-                got = ("raised", type(exc).__name__, str(exc))
-            assert item == before, "the caller's dict must not be modified"
-            assert got == outcome(general, item, client)
+            assert read_then_snapshot(fast, item, client) == read_then_snapshot(
+                general, item, client
+            )
 
 
 def test_a_layout_is_relearned_when_a_null_key_gets_an_object() -> None:
