@@ -301,8 +301,6 @@ def lookback(
         and not (isinstance(fields, (list, tuple)) and all(isinstance(f, str) for f in fields))
     ):
         raise RallyRESTAPIError(f"Lookback fields must be a list of names or True, got {fields!r}")
-    if isinstance(fields, str):  # pragma: no cover - refused above; kept for clarity
-        fields = [fields]
     cap = normalize_limit(limit)
     size = _pagesize(pagesize)
     if cap is not None and cap < size:

@@ -138,10 +138,23 @@ def _workspace_ref(item: dict[str, Any]) -> str | None:
 
 
 def _getter(keys: tuple[str, ...]) -> Any:
-    """``item -> tuple of item[k] for k in keys`` in one C call (a tuple even for one key)."""
-    if len(keys) == 1:
-        return itemgetter(keys[0], keys[0])  # (value, value): callers use [:1] or count
-    return itemgetter(*keys)
+    """``item -> tuple of item[k] for k in keys``: one C call for two keys or more (an
+    ``itemgetter`` of one key gives the value itself, not a tuple)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    if keys:
+        return lambda item, _key=keys[0]: (item[_key],)
+    return lambda item: ()
+
+
+def _oid_value(oid: Any, ref: Any) -> Any:
+    """The entity's oid: ``ObjectID`` (an int when it reads as one), else the last part of
+    ``_ref``."""
+    if oid is None:
+        oid = _ref_oid_text(ref)
+    if oid is not None and type(oid) is not int:
+        oid = _int_or(oid)
+    return oid
 
 
 class _Layout:
@@ -219,9 +232,9 @@ class EntityHydrator:
         self._known_keys: set[Any] = set(_META_KEYS | _ENVELOPE_KEYS)
         # keys whose non-scalar values are never left pending
         self._eager_keys: set[Any] = set(_RESERVED)
-        # wire _type -> the layout of its items (None: build them by scanning), and what
-        # each key of that type was seen to hold (_SCALAR_KIND / _OBJECT_KIND)
-        self._layouts: dict[str, _Layout | None] = {}
+        # wire _type -> the layout of its items, and what each key of that type was seen to
+        # hold (_SCALAR_KIND / _OBJECT_KIND); types in _scanned_types never get a layout
+        self._layouts: dict[str, _Layout] = {}
         self._kinds: dict[str, dict[str, int]] = {}
         self._scanned_types: set[str] = set()
         self._relearned = 0
@@ -345,14 +358,7 @@ class EntityHydrator:
         if not fast or type(item) is not dict:
             return self._build_general(item, depth, top, cls)
         ref = item.get("_ref")
-        oid = item.get("ObjectID")
-        if oid is None:
-            if type(ref) is str and ref and "?" not in ref and ref[-1] != "/":
-                oid = ref.rpartition("/")[2]  # the usual ``.../defect/123``
-            else:
-                oid = _ref_oid_text(ref)
-        if oid is not None and type(oid) is not int:
-            oid = _int_or(oid)
+        oid = _oid_value(item.get("ObjectID"), ref)
         name = item.get("_refObjectName", _ABSENT)
         if name is _ABSENT:
             name = item.get("Name", "Unknown")
@@ -392,26 +398,26 @@ class EntityHydrator:
         :meth:`_build_top_scan`.
         """
         layout = self._layouts.get(item["_type"])
-        if layout is not None and len(item) == layout.size and layout.keys.issuperset(item):
-            # Same type, same keys: the layout fits unless a null-so-far key holds something
-            # now (or a key it reads is missing: a KeyError, if the item changed meanwhile).
-            try:
-                if layout.nulls is None or layout.nulls(item).count(None) == layout.null_count:
-                    found = layout.take(item)
-                    state = item.copy()
-                    for key in layout.drop:
-                        del state[key]
-                    if layout.name_from_ref:
-                        state["Name"] = item.get("_refObjectName", "Unknown")
-                    state.update(layout.own)
-                    if layout.auto_hydrated:
-                        state["_hydrated"] = item.get("ObjectID") is not None
-                    state["_pending"] = (self, layout.pending_keys, found)
-                    instance = object.__new__(layout.cls)
-                    _set_state(instance, state)
-                    return instance
-            except KeyError:
-                pass
+        if (
+            layout is not None
+            and len(item) == layout.size
+            and layout.keys.issuperset(item)
+            # same type, same keys: it fits unless a null-so-far key holds something now
+            and (layout.nulls is None or layout.nulls(item).count(None) == layout.null_count)
+        ):
+            found = layout.take(item)
+            state = item.copy()
+            for key in layout.drop:
+                del state[key]
+            if layout.name_from_ref:
+                state["Name"] = item.get("_refObjectName", "Unknown")
+            state.update(layout.own)
+            if layout.auto_hydrated:
+                state["_hydrated"] = item.get("ObjectID") is not None
+            state["_pending"] = (self, layout.pending_keys, found)
+            instance = object.__new__(layout.cls)
+            _set_state(instance, state)
+            return instance
         if self._relearn(item) is None:
             return self._build_top_scan(item)
         return self._build_top(item)  # fits now (a relearn is counted, so this ends)
@@ -445,7 +451,9 @@ class EntityHydrator:
         )
         # The oid waits too (it is worked out from ObjectID or _ref when first read): the
         # pending entry holds the one that will give it.
-        oid_source = ("ObjectID" if "ObjectID" in item else "_ref") if "oid" not in item else None
+        oid_source = None
+        if "oid" not in item:
+            oid_source = next((k for k in ("ObjectID", "_ref") if k in item), None)
         if not self._eager_keys.isdisjoint(pending):
             # values under the entity's own keys or under private names: built eagerly
             self._scanned_types.add(type_name)
@@ -456,6 +464,8 @@ class EntityHydrator:
                            ("typePath", type_path)):  # fmt: skip
             if key not in item:
                 own[key] = value
+        if "oid" not in item and oid_source is None:
+            own["oid"] = None  # neither ObjectID nor _ref to give one
         if item["_type"] != state_type:
             own["_type"] = state_type
         mode = self.hydration
@@ -466,12 +476,10 @@ class EntityHydrator:
             size=len(item),
             keys=frozenset(item),
             nulls=_getter(nulls) if nulls else None,
-            null_count=2 if len(nulls) == 1 else len(nulls),
+            null_count=len(nulls),
             drop=pending + dropped,
             pending_keys=pending + (("oid",) if oid_source else ()),
-            take=_getter(taken)
-            if len(taken) > 1
-            else ((lambda it, _k=taken[0]: (it[_k],)) if taken else (lambda it: ())),
+            take=_getter(taken),
             own=own,
             name_from_ref="Name" not in item,
             auto_hydrated=mode == "auto",
@@ -491,14 +499,7 @@ class EntityHydrator:
         if not self._known_keys.issuperset(item) and not self._learn_keys(item):
             return self._build(item, 0, True)  # an unusual key: the eager paths handle it
         ref = item.get("_ref")
-        oid = item.get("ObjectID")
-        if oid is None:
-            if type(ref) is str and ref and "?" not in ref and ref[-1] != "/":
-                oid = ref.rpartition("/")[2]  # the usual ``.../defect/123``
-            else:
-                oid = _ref_oid_text(ref)
-        if oid is not None and type(oid) is not int:
-            oid = _int_or(oid)
+        oid = _oid_value(item.get("ObjectID"), ref)
         name = item.get("_refObjectName", _ABSENT)
         if name is _ABSENT:
             name = item.get("Name", "Unknown")
@@ -555,13 +556,9 @@ class EntityHydrator:
     def settle_value(self, state: dict[str, Any], key: str, value: Any) -> None:
         """Place one pending value of a top-level entity (see :meth:`_build_top`)."""
         if key == "oid":  # pending as the item's ObjectID or _ref (see _relearn)
-            if type(value) is int:
-                state["oid"] = value
-                return
             ref = state.get("_ref")
-            # the item's own _ref (the same object), or a null ObjectID: the ref's last part
-            oid = _ref_oid_text(ref) if value is None or value is ref else value
-            state["oid"] = oid if oid is None or type(oid) is int else _int_or(oid)
+            # the item's own _ref (the same object) stands for "no ObjectID"
+            state["oid"] = _oid_value(None if value is ref else value, ref)
             return
         self._assign(state, key, value, 0)
 
